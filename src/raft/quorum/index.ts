@@ -1,0 +1,2 @@
+// Quorum arithmetic (majority and joint), re-exported.
+export * from './quorum';

@@ -1,0 +1,4 @@
+// Progress tracking and flow control, re-exported.
+export * from './inflights';
+export * from './progress';
+export * from './tracker';
