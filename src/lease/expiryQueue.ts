@@ -1,0 +1,70 @@
+// The primary's expiry order: one entry per lease, keyed by the time at which to look at it next
+// (its expiry, or a retry time after it was handed out as expired). etcd's LeaseExpiredNotifier.
+// Pure: times are virtual milliseconds given by the caller.
+
+import { MinHeap } from './heap';
+import type { LeaseId } from './lease';
+
+interface ExpiryItem {
+  id: LeaseId;
+  /** Virtual ms at which the lease is due to be looked at. */
+  timeMs: number;
+  /** Position in the heap. */
+  index: number;
+}
+
+/**
+ * Leases ordered by due time, ties by ID. Only the primary fills it; demotion empties it. Unlike
+ * etcd, which unregisters revoked leases lazily when it meets them, the lessor removes them at once
+ * (the observable behaviour is the same: a revoked lease is never reported as expired).
+ */
+export class ExpiryQueue {
+  /** Invariant: holds exactly the items in `heap`, one per lease ID. */
+  private readonly byId = new Map<LeaseId, ExpiryItem>();
+  private readonly heap = new MinHeap<ExpiryItem>(
+    (a, b) => a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id),
+    (item, index) => {
+      item.index = index;
+    },
+  );
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** etcd's RegisterOrUpdate: (re)sets the due time of a lease. */
+  set(id: LeaseId, timeMs: number): void {
+    const item = this.byId.get(id);
+    if (item) {
+      item.timeMs = timeMs;
+      this.heap.fix(item.index);
+    } else {
+      const fresh: ExpiryItem = { id, timeMs, index: -1 };
+      this.byId.set(id, fresh);
+      this.heap.push(fresh);
+    }
+  }
+
+  /** The lease due first, if any. */
+  peek(): { id: LeaseId; timeMs: number } | undefined {
+    const top = this.heap.peek();
+    return top ? { id: top.id, timeMs: top.timeMs } : undefined;
+  }
+
+  /** The due time of a lease, if it is queued. */
+  timeOf(id: LeaseId): number | undefined {
+    return this.byId.get(id)?.timeMs;
+  }
+
+  delete(id: LeaseId): void {
+    const item = this.byId.get(id);
+    if (!item) return;
+    this.heap.removeAt(item.index);
+    this.byId.delete(id);
+  }
+
+  clear(): void {
+    this.heap.clear();
+    this.byId.clear();
+  }
+}
