@@ -1,13 +1,15 @@
 // `npm run conformance -- [--ignore-logs] [FILE|DIR ...]`: replays etcd-io/raft transcripts against
 // the TypeScript Raft core. Prints `PASS name` or `FAIL name` plus a unified diff per file, then a
 // summary; exits 0 only when every file passes. With no paths it runs
-// ../shared/conformance/etcd-raft/.
+// ../shared/conformance/etcd-raft/ (or the vendored copy in test/conformance/etcd-raft/).
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { collectFiles, displayName, runFile } from './runner';
 
-const DEFAULT_DIR = resolve(import.meta.dirname, '../../../shared/conformance/etcd-raft');
+// The team's reference copy; a clean clone without ../shared falls back to the vendored copy.
+const SHARED_DIR = resolve(import.meta.dirname, '../../../shared/conformance/etcd-raft');
+const DEFAULT_DIR = existsSync(SHARED_DIR) ? SHARED_DIR : resolve(import.meta.dirname, 'etcd-raft');
 
 function main(argv: string[]): number {
   const ignoreLogs = argv.includes('--ignore-logs');
