@@ -30,8 +30,8 @@ export interface MvccEvent {
 
 /** Header of every response (etcdserverpb.ResponseHeader). */
 export interface ResponseHeader {
-  clusterId: string;
-  memberId: string;
+  clusterId: number;
+  memberId: number;
   /** The store revision when the request was applied (for reads: the current revision). */
   revision: number;
   raftTerm: number;
@@ -140,4 +140,40 @@ export interface CompactionRequest {
 
 export interface CompactionResponse {
   header: ResponseHeader;
+}
+
+// ---- Watch (etcdserverpb.WatchCreateRequest / WatchResponse) ----
+
+/** Server-side event filters of a watch (etcdserverpb.WatchCreateRequest.FilterType). */
+export type WatchFilter = 'NOPUT' | 'NODELETE';
+
+/**
+ * etcdserverpb.WatchCreateRequest. `key` empty: "\0" (the smallest key); `rangeEnd` as in
+ * RangeRequest. `startRevision` 0 or absent: from the next revision; `watchId` 0 or absent: the
+ * stream picks the next free ID.
+ */
+export interface WatchCreateRequest {
+  key: string;
+  rangeEnd?: string;
+  startRevision?: number;
+  progressNotify?: boolean;
+  filters?: WatchFilter[];
+  prevKv?: boolean;
+  watchId?: number;
+  fragment?: boolean;
+}
+
+/** etcdserverpb.WatchResponse, as the watch server sends it down the stream. */
+export interface WatchResponse {
+  header: ResponseHeader;
+  /** -1 for a failed create and for a progress notification that speaks for the whole stream. */
+  watchId: number;
+  created: boolean;
+  canceled: boolean;
+  /** Set (non-zero) when the watcher was cancelled because its next revision was compacted. */
+  compactRevision: number;
+  cancelReason: string;
+  /** More fragments of the same revision follow (only for watches created with `fragment`). */
+  fragment: boolean;
+  events: MvccEvent[];
 }
