@@ -5,12 +5,22 @@
 import { MinHeap } from './heap';
 import type { LeaseId } from './lease';
 
-interface ExpiryItem {
+export interface ExpiryItem {
   id: LeaseId;
   /** Virtual ms at which the lease is due to be looked at. */
   timeMs: number;
   /** Position in the heap. */
   index: number;
+}
+
+/** Heap order: earlier due time first, ties by ID (deterministic). Module-level so that state holds no closures. */
+export function expiryLess(a: ExpiryItem, b: ExpiryItem): boolean {
+  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id);
+}
+
+/** Keeps each item's heap position current. */
+export function expiryMoved(item: ExpiryItem, index: number): void {
+  item.index = index;
 }
 
 /**
@@ -21,12 +31,7 @@ interface ExpiryItem {
 export class ExpiryQueue {
   /** Invariant: holds exactly the items in `heap`, one per lease ID. */
   private readonly byId = new Map<LeaseId, ExpiryItem>();
-  private readonly heap = new MinHeap<ExpiryItem>(
-    (a, b) => a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.id < b.id),
-    (item, index) => {
-      item.index = index;
-    },
-  );
+  private readonly heap = new MinHeap<ExpiryItem>(expiryLess, expiryMoved);
 
   get size(): number {
     return this.byId.size;

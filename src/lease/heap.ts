@@ -7,13 +7,16 @@ import { assert } from '../lib/assert';
  * A min-heap ordered by `less`. Give `less` a total order (etcd's queues break ties by ID here,
  * where Go's heap leaves them to its internal layout) so that runs replay identically.
  */
+/** The default move hook: nothing to track. Module-level so that state holds no closures. */
+export function noMove(): void {}
+
 export class MinHeap<T> {
   /** Invariant: for every i > 0, !less(items[i], items[(i - 1) >> 1]). */
   private readonly items: T[] = [];
 
   constructor(
     private readonly less: (a: T, b: T) => boolean,
-    private readonly onMove: (item: T, index: number) => void = () => {},
+    private readonly onMove: (item: T, index: number) => void = noMove,
   ) {}
 
   get size(): number {

@@ -72,7 +72,7 @@ export interface WatcherCounts {
   victims: number;
 }
 
-/** What a stream needs from its store: closures, so the store's internals stay private. Internal. */
+/** What a stream needs from its store. Internal. */
 export interface StreamHooks {
   chanBufLen: number;
   maxRequestBytes: number;
@@ -82,6 +82,38 @@ export interface StreamHooks {
   progressIfSync(watchers: readonly Watcher[], responseWatchId: number): boolean;
   /** The key at `rev` for prev_kv, undefined when absent or compacted. */
   valueAt(key: string, rev: number): KeyValue | undefined;
+}
+
+/**
+ * The store seen through StreamHooks. A class with a back-reference rather than closures, so that
+ * the whole state is plain objects and can be checkpointed and transferred.
+ */
+export class StoreStreamHooks implements StreamHooks {
+  constructor(
+    private readonly store: WatchableStore,
+    readonly chanBufLen: number,
+    readonly maxRequestBytes: number,
+  ) {}
+  currentRevision(): number {
+    return this.store.currentRevision;
+  }
+  watch(key: string, end: string | undefined, startRev: number, id: number, sink: WatchSink, filters: Watcher['filters']): Watcher {
+    return this.store.addWatcher(key, end, startRev, id, sink, filters);
+  }
+  cancel(w: Watcher): void {
+    this.store.cancelWatcher(w);
+  }
+  progressIfSync(watchers: readonly Watcher[], responseWatchId: number): boolean {
+    return this.store.progressIfSync(watchers, responseWatchId);
+  }
+  valueAt(key: string, rev: number): KeyValue | undefined {
+    try {
+      return this.store.range(key, undefined, { rev }).kvs[0];
+    } catch (error) {
+      if (isMvccError(error)) return undefined;
+      throw error;
+    }
+  }
 }
 
 /**
@@ -110,22 +142,7 @@ export class WatchableStore extends KVStore {
 
   /** A new watch stream (one per client gRPC Watch stream). */
   newWatchStream(options: WatchStreamOptions = {}): WatchStream {
-    const hooks: StreamHooks = {
-      chanBufLen: this.chanBufLen,
-      maxRequestBytes: this.maxRequestBytes,
-      currentRevision: () => this.currentRevision,
-      watch: (key, end, startRev, id, sink, filters) => this.addWatcher(key, end, startRev, id, sink, filters),
-      cancel: (w) => this.cancelWatcher(w),
-      progressIfSync: (watchers, responseWatchId) => this.progressIfSync(watchers, responseWatchId),
-      valueAt: (key, rev) => {
-        try {
-          return this.range(key, undefined, { rev }).kvs[0];
-        } catch (error) {
-          if (isMvccError(error)) return undefined;
-          throw error;
-        }
-      },
-    };
+    const hooks = new StoreStreamHooks(this, this.chanBufLen, this.maxRequestBytes);
     return new WatchStream(hooks, options);
   }
 
@@ -245,7 +262,8 @@ export class WatchableStore extends KVStore {
     this.addVictims(victims);
   }
 
-  private addWatcher(
+  /** @internal For StoreStreamHooks. */
+  addWatcher(
     key: string,
     end: string | undefined,
     startRev: number,
@@ -264,7 +282,8 @@ export class WatchableStore extends KVStore {
     return w;
   }
 
-  private cancelWatcher(w: Watcher): void {
+  /** @internal For StoreStreamHooks. */
+  cancelWatcher(w: Watcher): void {
     if (this.unsynced.delete(w) || this.synced.delete(w)) return;
     if (w.compacted) return;
     if (w.victim) {
@@ -275,7 +294,8 @@ export class WatchableStore extends KVStore {
     assert(false, 'canceled watcher is in no group');
   }
 
-  private progressIfSync(watchers: readonly Watcher[], responseWatchId: number): boolean {
+  /** @internal For StoreStreamHooks. */
+  progressIfSync(watchers: readonly Watcher[], responseWatchId: number): boolean {
     const rev = this.currentRevision;
     for (const w of watchers) {
       if (!this.synced.has(w)) return false;

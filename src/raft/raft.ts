@@ -104,7 +104,8 @@ export class Raft {
   randomizedElectionTimeout = 0;
   readonly disableProposalForwarding: boolean;
   readonly stepDownOnRemoval: boolean;
-  tickFn: () => void;
+  /** Which timer a tick drives: followers and candidates count toward an election, leaders heartbeat. */
+  tickKind: 'election' | 'heartbeat' = 'election';
   stepFn: StepFunc;
   readonly logger: LevelLogger;
   /** ReadIndex requests held until this leader has committed an entry in its term. */
@@ -131,7 +132,6 @@ export class Raft {
     this.disableProposalForwarding = cfg.disableProposalForwarding;
     this.disableConfChangeValidation = cfg.disableConfChangeValidation;
     this.stepDownOnRemoval = cfg.stepDownOnRemoval;
-    this.tickFn = () => this.tickElection();
     this.stepFn = stepFollower;
 
     const lastID = this.raftLog.lastEntryID();
@@ -362,6 +362,12 @@ export class Raft {
     return true;
   }
 
+  /** One logical clock tick. */
+  tick(): void {
+    if (this.tickKind === 'heartbeat') this.tickHeartbeat();
+    else this.tickElection();
+  }
+
   /** Followers and candidates: campaign once the randomized election timeout passed. */
   tickElection(): void {
     this.electionElapsed++;
@@ -399,7 +405,7 @@ export class Raft {
   becomeFollower(term: number, lead: number): void {
     this.stepFn = stepFollower;
     this.reset(term);
-    this.tickFn = () => this.tickElection();
+    this.tickKind = 'election';
     this.lead = lead;
     this.state = 'StateFollower';
     this.logger.info(`${this.hex()} became follower at term ${this.term}`);
@@ -409,7 +415,7 @@ export class Raft {
     if (this.state === 'StateLeader') this.logger.panic('invalid transition [leader -> candidate]');
     this.stepFn = stepCandidate;
     this.reset(this.term + 1);
-    this.tickFn = () => this.tickElection();
+    this.tickKind = 'election';
     this.vote = this.id;
     this.state = 'StateCandidate';
     this.logger.info(`${this.hex()} became candidate at term ${this.term}`);
@@ -420,7 +426,7 @@ export class Raft {
     if (this.state === 'StateLeader') this.logger.panic('invalid transition [leader -> pre-candidate]');
     this.stepFn = stepCandidate;
     this.trk.resetVotes();
-    this.tickFn = () => this.tickElection();
+    this.tickKind = 'election';
     this.lead = None;
     this.state = 'StatePreCandidate';
     this.logger.info(`${this.hex()} became pre-candidate at term ${this.term}`);
@@ -430,7 +436,7 @@ export class Raft {
     if (this.state === 'StateFollower') this.logger.panic('invalid transition [follower -> leader]');
     this.stepFn = stepLeader;
     this.reset(this.term);
-    this.tickFn = () => this.tickHeartbeat();
+    this.tickKind = 'heartbeat';
     this.lead = this.id;
     this.state = 'StateLeader';
     // The leader is trivially in Replicate with itself, and always counts as active.

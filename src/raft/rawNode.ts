@@ -71,7 +71,7 @@ export class RawNode {
 
   /** Advances the logical clock by one tick. */
   tick(): void {
-    this.raft.tickFn();
+    this.raft.tick();
   }
 
   /** Only advances the election timer (etcd's deprecated TickQuiesced). */
@@ -332,22 +332,28 @@ export function confChangeMessage(cc: ConfChange | ConfChangeV2): Message {
   return makeMessage({ type: 'MsgProp', entries: [entry] });
 }
 
-/** Bootstraps a new node's empty storage with the given voters, as etcd's RawNode.Bootstrap. */
-export function bootstrapPeers(rn: RawNode, peers: readonly number[]): void {
+/**
+ * Bootstraps a new node's empty storage with the given voters, as etcd's RawNode.Bootstrap: one
+ * ConfChangeAddNode entry per peer at term 1 (carrying the peer's context, e.g. etcd's member
+ * JSON), all committed, and the configuration applied. The entries reach the application in the
+ * first Ready, to be persisted and applied like any others.
+ */
+export function bootstrapPeers(rn: RawNode, peers: ReadonlyArray<number | { id: number; context?: Bytes }>): void {
   assert(peers.length > 0, 'must provide at least one peer to Bootstrap');
   const r = rn.raft;
   if (r.raftLog.storage.lastIndex() !== 0) throw new Error("can't bootstrap a nonempty Storage");
+  // The first Ready must carry the hard state even if it equals the empty one's fields.
+  (rn as unknown as { prevHardSt: HardState }).prevHardSt = { term: 0, vote: 0, commit: 0 };
   r.becomeFollower(1, None);
-  const ents: Entry[] = peers.map((id, i) => ({
-    term: 1,
-    index: i + 1,
-    type: 'EntryConfChange' as const,
-    data: encodeConfChange({ type: 'ConfChangeAddNode', nodeId: id }),
-  }));
+  const list = peers.map((p) => (typeof p === 'number' ? { id: p } : p));
+  const ents: Entry[] = list.map((p, i) => {
+    const cc: ConfChange = { type: 'ConfChangeAddNode', nodeId: p.id };
+    if (p.context !== undefined) cc.context = p.context;
+    return { term: 1, index: i + 1, type: 'EntryConfChange' as const, data: encodeConfChange(cc) };
+  });
   r.raftLog.append(ents);
   r.raftLog.committed = ents.length;
-  for (const id of peers) r.applyConfChange(confChangeAsV2({ type: 'ConfChangeAddNode', nodeId: id }));
-  (rn as unknown as { prevHardSt: HardState }).prevHardSt = { term: 0, vote: 0, commit: 0 };
+  for (const p of list) r.applyConfChange(confChangeAsV2({ type: 'ConfChangeAddNode', nodeId: p.id }));
 }
 
 export { ErrProposalDropped };
