@@ -1,0 +1,197 @@
+// MemberHost: one EtcdMember and its Backend behind the NodeHost interface. The inline executor
+// uses it directly; the worker executor runs the same class inside a Web Worker (workers/
+// node.worker.ts), so both executors share every line of node-side logic.
+//
+// The write of a prepared batch starts at once; commitWrite() awaits it, so a batch is always
+// durable before its messages leave and its answers are released (etcd's order), whatever the
+// real speed of the storage.
+
+import type { Backend } from '../storage/backend';
+import { EtcdMember, type MemberConfig, type PreparedReady } from '../server/index';
+import type { HostInput, HostOpenError, HostResult, KeyspaceView, LogSlice, NodeDetail, NodeHost } from './host';
+
+export class MemberHost implements NodeHost {
+  private member: EtcdMember | undefined;
+  private prepared: PreparedReady | undefined;
+  private write: Promise<void> | undefined;
+  private writeError: unknown;
+
+  /** @param backend the node's storage; it outlives kills (the coordinator keeps it). */
+  constructor(private readonly backend: () => Promise<Backend>) {}
+
+  async open(config: Omit<MemberConfig, 'backend' | 'logger'>, now: number): Promise<HostResult | HostOpenError> {
+    try {
+      const backend = await this.backend();
+      this.member = await EtcdMember.open({ ...config, backend }, now);
+    } catch (err) {
+      const e = err as Error;
+      return { ok: false, name: e.name ?? 'Error', message: e.message ?? String(err) };
+    }
+    this.startWriteIfReady(now);
+    return this.result();
+  }
+
+  async step(input: HostInput, now: number): Promise<HostResult> {
+    const m = this.need();
+    switch (input.kind) {
+      case 'tick':
+        m.tick(now);
+        break;
+      case 'peer':
+        m.receivePeer(input.msg, now);
+        break;
+      case 'client':
+        m.receiveClient(input.req, now);
+        break;
+      case 'activity':
+        m.setPeerActivity(new Map(input.activeSince), now);
+        break;
+      case 'reportSnapshot':
+        m.reportSnapshot(input.to, input.ok);
+        break;
+      case 'unreachable':
+        m.reportUnreachable(input.to);
+        break;
+      case 'beginStop':
+        m.beginStop(now);
+        break;
+      case 'campaign':
+        m.campaign(now);
+        break;
+    }
+    this.startWriteIfReady(now);
+    return this.result(now);
+  }
+
+  async commitWrite(now: number): Promise<HostResult> {
+    const m = this.need();
+    if (this.prepared !== undefined) {
+      await this.write;
+      if (this.writeError !== undefined) {
+        // The storage failed under us: like etcd on a failed fsync, the member cannot go on.
+        const err = this.writeError;
+        this.writeError = undefined;
+        throw err;
+      }
+      const p = this.prepared;
+      this.prepared = undefined;
+      this.write = undefined;
+      m.commit(p, now);
+    }
+    this.startWriteIfReady(now);
+    return this.result(now);
+  }
+
+  private startWriteIfReady(now: number): void {
+    const m = this.member;
+    if (m === undefined || this.prepared !== undefined || !m.hasReady()) return;
+    const p = m.prepare(now);
+    if (p === undefined) return;
+    this.prepared = p;
+    this.write = this.backend().then((b) => b.write(p.batch)).catch((err: unknown) => {
+      this.writeError = err;
+    });
+  }
+
+  private result(now = 0): HostResult {
+    const m = this.need();
+    return {
+      outputs: m.drainOutputs(),
+      writing: this.prepared !== undefined,
+      status: m.status(),
+      readyToStop: m.readyToStop(now),
+    };
+  }
+
+  private need(): EtcdMember {
+    if (this.member === undefined) throw new Error('node is not open');
+    return this.member;
+  }
+
+  /** The member itself (inline executor only: views, checkpoints, tests). */
+  get etcdMember(): EtcdMember | undefined {
+    return this.member;
+  }
+
+  async kill(): Promise<void> {
+    // Whatever was handed to the backend may or may not land; the inline memory backend has it.
+    if (this.write !== undefined) await this.write;
+    this.member?.stop();
+    this.member = undefined;
+    this.prepared = undefined;
+    this.write = undefined;
+  }
+
+  async wipe(): Promise<void> {
+    const b = await this.backend();
+    await b.destroy();
+  }
+
+  async detail(): Promise<NodeDetail> {
+    const m = this.need();
+    const rn = m.raftNode;
+    const r = rn.raft;
+    const st = rn.status();
+    const progress = [...(st.progress ?? new Map()).entries()].map(([id, p]) => ({
+      id,
+      match: p.match,
+      next: p.next,
+      state: p.state,
+      paused: p.msgAppFlowPaused || p.state === 'StateSnapshot',
+      inflight: p.inflightCount,
+      inflightFull: p.inflightFull,
+      isLearner: p.isLearner,
+      pendingSnapshot: p.pendingSnapshot,
+      recentActive: p.recentActive,
+    }));
+    const cs = r.trk.confState();
+    return {
+      status: m.status(),
+      progress,
+      config: cs,
+      electionElapsed: r.electionElapsed,
+      randomizedElectionTimeout: r.randomizedElectionTimeout,
+      electionTimeout: r.electionTimeout,
+      heartbeatElapsed: r.heartbeatElapsed,
+      leadTransferee: r.leadTransferee,
+      votes: [...r.trk.votes.entries()],
+    };
+  }
+
+  async log(from: number, to: number): Promise<LogSlice> {
+    const m = this.need();
+    const rl = m.raftNode.raft.raftLog;
+    const first = rl.firstIndex();
+    const last = rl.lastIndex();
+    const lo = Math.max(from, first);
+    const hi = Math.min(to, last + 1);
+    let entries: LogSlice['entries'] = [];
+    if (lo < hi) {
+      const r = rl.slice(lo, hi, Number.MAX_SAFE_INTEGER);
+      if (!('err' in r)) entries = r.ents;
+    }
+    return { firstIndex: first, lastIndex: last, committed: rl.committed, applied: m.status().applied, entries };
+  }
+
+  async keyspace(opts: { prefix?: string; limit?: number; now: number }): Promise<KeyspaceView> {
+    const m = this.need();
+    const prefix = opts.prefix ?? '';
+    const end = prefix === '' ? '' : prefixEnd(prefix);
+    const kvs = m.store.range(prefix === '' ? '\0' : prefix, end, { limit: opts.limit ?? 0 }).kvs;
+    const now = opts.now;
+    const leases = m.leases.leases().map((l) => {
+      const t = m.leases.timeToLive(l.id, now, { keys: true });
+      return { id: l.id, ttl: t.grantedTtl, remaining: t.ttl, keys: t.keys ?? [] };
+    });
+    return { revision: m.store.currentRevision, compactRevision: m.store.compactRevision, kvs, leases };
+  }
+}
+
+/** The range end of a prefix (etcd's GetPrefixRangeEnd), on byte strings. */
+export function prefixEnd(prefix: string): string {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (c < 0xff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
+  }
+  return '\0';
+}
