@@ -163,6 +163,7 @@ export class Cluster {
   private memberCounter: number;
   private readonly token: string;
   private unsettled = 0;
+  private stepLock: Promise<void> = Promise.resolve();
   private conditions: Array<{ pred: () => boolean; resolve: () => void }> = [];
   private driving = false;
   private externalDriver = false;
@@ -280,16 +281,57 @@ export class Cluster {
   async advance(ms: number): Promise<void> {
     assert(ms >= 0, 'cannot advance by a negative time');
     const target = this.nowMs + ms;
-    for (;;) {
-      const next = this.queue.peek();
-      if (next === undefined || next.time > target) break;
-      await this.stepOne();
+    await this.drive(async () => {
+      for (;;) {
+        const next = this.queue.peek();
+        if (next === undefined || next.time > target) break;
+        await this.stepOne();
+      }
+      this.nowMs = Math.max(this.nowMs, target);
+    });
+  }
+
+  /**
+   * Runs `fn` as the one driver of virtual time: operations awaited meanwhile (waitFor) do not
+   * drive time themselves, so events and recorded actions interleave exactly as scheduled.
+   */
+  asDriver<T>(fn: () => Promise<T>): Promise<T> {
+    return this.drive(fn);
+  }
+
+  private async drive<T>(fn: () => Promise<T>): Promise<T> {
+    const was = this.driving;
+    this.driving = true;
+    try {
+      return await fn();
+    } finally {
+      this.driving = was;
     }
-    this.nowMs = target;
+  }
+
+  /** Moves the clock forward to `t` when no event is due before it (replays use it). */
+  setNow(t: number): void {
+    const next = this.queue.peek();
+    assert(t >= this.nowMs, 'time only moves forward');
+    assert(next === undefined || next.time >= t, 'events are due before that time');
+    this.nowMs = t;
   }
 
   /** Processes the next event (moving the clock to its time). Returns false when none is left. */
   async stepOne(): Promise<boolean> {
+    // One event at a time, whoever asks: never two events in progress.
+    const prev = this.stepLock;
+    let release!: () => void;
+    this.stepLock = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await this.stepOneUnlocked();
+    } finally {
+      release();
+    }
+  }
+
+  private async stepOneUnlocked(): Promise<boolean> {
     const ev = this.queue.pop();
     if (ev === undefined) return false;
     assert(ev.time >= this.nowMs, `event at ${ev.time} is in the past (${this.nowMs})`);
@@ -311,15 +353,17 @@ export class Cluster {
    */
   async runUntil(pred: () => boolean, opts: { timeoutMs: number }): Promise<boolean> {
     const deadline = this.nowMs + opts.timeoutMs;
-    while (!pred()) {
-      const next = this.queue.peek();
-      if (next === undefined || next.time > deadline) {
-        this.nowMs = Math.max(this.nowMs, deadline);
-        return pred();
+    return this.drive(async () => {
+      while (!pred()) {
+        const next = this.queue.peek();
+        if (next === undefined || next.time > deadline) {
+          this.nowMs = Math.max(this.nowMs, deadline);
+          return pred();
+        }
+        await this.stepOne();
       }
-      await this.stepOne();
-    }
-    return true;
+      return true;
+    });
   }
 
   /**

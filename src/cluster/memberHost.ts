@@ -12,6 +12,7 @@ import type { HostInput, HostOpenError, HostResult, KeyspaceView, LogSlice, Node
 
 export class MemberHost implements NodeHost {
   private member: EtcdMember | undefined;
+  private store: Backend | undefined;
   private prepared: PreparedReady | undefined;
   private write: Promise<void> | undefined;
   private writeError: unknown;
@@ -22,6 +23,7 @@ export class MemberHost implements NodeHost {
   async open(config: Omit<MemberConfig, 'backend' | 'logger'>, now: number): Promise<HostResult | HostOpenError> {
     try {
       const backend = await this.backend();
+      this.store = backend;
       this.member = await EtcdMember.open({ ...config, backend }, now);
     } catch (err) {
       const e = err as Error;
@@ -88,7 +90,8 @@ export class MemberHost implements NodeHost {
     const p = m.prepare(now);
     if (p === undefined) return;
     this.prepared = p;
-    this.write = this.backend().then((b) => b.write(p.batch)).catch((err: unknown) => {
+    // Called directly, so a memory backend has stored the batch by the time this returns.
+    this.write = this.store!.write(p.batch).catch((err: unknown) => {
       this.writeError = err;
     });
   }

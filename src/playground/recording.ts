@@ -1,0 +1,67 @@
+// Recordings: a run is (seed, config, the user's time-stamped actions). Each action carries its
+// virtual time and its position (how many simulation events had run), so a replay applies it at
+// exactly the same point. Plain JSON, to save, share as a link, and load again.
+
+import type { ClusterTiming } from '../cluster/cluster';
+
+export type ActionType =
+  | 'kill'
+  | 'restart'
+  | 'stop'
+  | 'partition'
+  | 'isolate'
+  | 'heal'
+  | 'setLink'
+  | 'setDisk'
+  | 'forceElection'
+  | 'transferLeader'
+  | 'addMember'
+  | 'promote'
+  | 'removeMember'
+  | 'client'
+  | 'call'
+  | 'exec';
+
+export interface RecordedAction {
+  /** Virtual time, ms. */
+  t: number;
+  /** Events processed before the action. */
+  pos: number;
+  type: ActionType;
+  args: unknown[];
+}
+
+export interface Recording {
+  version: 1;
+  seed: number;
+  config: {
+    nodes: number;
+    preVote?: boolean;
+    checkQuorum?: boolean;
+    timing?: Partial<ClusterTiming>;
+    snapshotCount?: number;
+    snapshotCatchUpEntries?: number;
+    leaseCheckpoint?: boolean;
+    leaseCheckpointIntervalMs?: number;
+    quotaBackendBytes?: number;
+  };
+  actions: RecordedAction[];
+}
+
+export class Recorder {
+  private readonly actions: RecordedAction[] = [];
+
+  constructor(
+    private readonly seed: number,
+    private readonly config: Recording['config'],
+  ) {}
+
+  add(a: RecordedAction): void {
+    // Deep-copy: callers may mutate their arguments later.
+    this.actions.push(JSON.parse(JSON.stringify(a)) as RecordedAction);
+  }
+
+  recording(): Recording {
+    return JSON.parse(JSON.stringify({ version: 1, seed: this.seed, config: this.config, actions: this.actions })) as Recording;
+  }
+}
