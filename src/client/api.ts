@@ -164,6 +164,12 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Timeout to connect to an endpoint (etcdctl's --dial-timeout, default 2 s). */
   dialTimeoutMs?: number;
+  /**
+   * With the inline executor and no real-time driver, awaiting a call moves virtual time until it
+   * completes (default true). False for clients whose calls run in the background of a harness
+   * that moves time itself.
+   */
+  autoAdvance?: boolean;
 }
 
 /**
@@ -218,4 +224,38 @@ export interface EtcdClient {
   /** Virtual time in ms (for log timestamps), from the simulation's clock. */
   now(): number;
   close(): void;
+}
+
+// ---- Additions for the etcdctl emulation (src/client/etcdctl) ----
+//
+// clientv3's retry interceptor logs every failed attempt of a unary RPC as a zap warn line
+// ("retrying of unary invoker failed"), and etcdctl prints those lines on stderr before its
+// "Error: …" line (one per attempt when reads are retried on Unavailable). The retries live in the
+// client, so the client reports each failed attempt through this hook; etcdctl formats the lines.
+
+/** One failed attempt of a unary RPC, as clientv3's retry interceptor sees it. */
+export interface RpcAttemptFailure {
+  /** The EtcdClient method that made the call ('get', 'put', 'status', 'memberList', …). */
+  method: string;
+  /** The endpoint the attempt went to. */
+  endpoint: string;
+  /** 0 for the first attempt, then 1, 2, … for retries. */
+  attempt: number;
+  /** The attempt's error. */
+  error: EtcdError;
+  /**
+   * The gRPC status description the interceptor logged, when it differs from `error.message`
+   * (e.g. "latest balancer error: all SubConns are in TransientFailure" for an attempt that ends
+   * as the client-side "context deadline exceeded").
+   */
+  desc?: string;
+}
+
+export interface ClientOptions {
+  /**
+   * Called once per failed attempt of a unary RPC (not for watch or keep-alive streams), in
+   * order, before the call's promise settles. Optional: a client that never calls it makes
+   * etcdctl print a single warn line (attempt 0) built from the final error.
+   */
+  onAttemptFailed?: (failure: RpcAttemptFailure) => void;
 }

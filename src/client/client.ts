@@ -188,7 +188,10 @@ export class Client implements EtcdClient {
       closed: false,
     };
     this.onRetry = opts.onRetry;
+    this.autoAdvance = opts.autoAdvance ?? true;
   }
+
+  private readonly autoAdvance: boolean;
 
   get endpoints(): readonly string[] {
     return this.state.endpoints;
@@ -201,7 +204,11 @@ export class Client implements EtcdClient {
   // -------------------------------------------------------------------------------------------
   // Unary calls
 
-  private call<T>(body: ClientRequestBody, opts: { endpoint?: string; timeoutMs?: number } = {}): Promise<T> {
+  /**
+   * One unary call. `background` calls (keep-alive renewals of a running stream) never drive
+   * virtual time themselves: only an operation someone awaits does.
+   */
+  private call<T>(body: ClientRequestBody, opts: { endpoint?: string; timeoutMs?: number; background?: boolean } = {}): Promise<T> {
     const s = this.state;
     if (s.closed) return Promise.reject(new EtcdError('Canceled', 'grpc: the client connection is closing', true));
     const reqId = s.nextReqId++;
@@ -222,7 +229,7 @@ export class Client implements EtcdClient {
     const p = new Promise<T>((resolve, reject) => this.settles.set(reqId, { resolve: resolve as (v: unknown) => void, reject }));
     this.timer(call.deadline, 'deadline', reqId);
     this.attempt(call);
-    return this.transport.wait(p);
+    return opts.background === true || !this.autoAdvance ? p : this.transport.wait(p);
   }
 
   /** Picks an endpoint (round-robin over reachable ones) and sends, or waits for a connection. */
@@ -560,7 +567,7 @@ export class Client implements EtcdClient {
     }
     const ka = this.keepAlives.get(id);
     if (ka === undefined) return;
-    this.call<LeaseKeepAliveResponse>({ type: 'LeaseKeepAlive', req: { id } }).then(
+    this.call<LeaseKeepAliveResponse>({ type: 'LeaseKeepAlive', req: { id } }, { background: true }).then(
       (r) => {
         const cur = this.keepAlives.get(id);
         if (cur === undefined) return;

@@ -165,7 +165,8 @@ export class Cluster {
   private unsettled = 0;
   private stepLock: Promise<void> = Promise.resolve();
   private conditions: Array<{ pred: () => boolean; resolve: () => void }> = [];
-  private driving = false;
+  /** How many drivers of virtual time are active (advance, runUntil, a self-driving waitFor). */
+  private driverDepth = 0;
   private externalDriver = false;
 
   constructor(options: ClusterOptions) {
@@ -300,12 +301,11 @@ export class Cluster {
   }
 
   private async drive<T>(fn: () => Promise<T>): Promise<T> {
-    const was = this.driving;
-    this.driving = true;
+    this.driverDepth++;
     try {
       return await fn();
     } finally {
-      this.driving = was;
+      this.driverDepth--;
     }
   }
 
@@ -367,6 +367,23 @@ export class Cluster {
   }
 
   /**
+   * Runs virtual time until `p` settles or `timeoutMs` pass, whoever else is waiting (for
+   * harnesses that keep background operations running while they wait for one result).
+   */
+  async settleWithin<T>(p: Promise<T>, timeoutMs: number): Promise<{ done: true; value: T } | { done: true; error: unknown } | { done: false }> {
+    let result: { done: true; value: T } | { done: true; error: unknown } | undefined;
+    p.then(
+      (value) => (result = { done: true, value }),
+      (error: unknown) => (result = { done: true, error }),
+    );
+    await this.runUntil(() => result !== undefined, { timeoutMs });
+    // Let the promise callbacks of an operation that settled on the last event run.
+    await Promise.resolve();
+    await Promise.resolve();
+    return result ?? { done: false };
+  }
+
+  /**
    * Declares that something else (the real-time driver) moves the clock: awaited operations then
    * wait for it instead of advancing virtual time themselves.
    */
@@ -391,8 +408,8 @@ export class Cluster {
       },
     );
     tracked.catch(() => {});
-    if (!this.externalDriver && !this.driving) {
-      this.driving = true;
+    if (!this.externalDriver && this.driverDepth === 0) {
+      this.driverDepth++;
       try {
         // Drive while anyone waits; yield after each event so settled promises run their code
         // (which may wait for more) before the next event.
@@ -402,7 +419,7 @@ export class Cluster {
           if (!more) break;
         }
       } finally {
-        this.driving = false;
+        this.driverDepth--;
       }
     }
     return tracked;
