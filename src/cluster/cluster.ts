@@ -831,6 +831,9 @@ export class Cluster {
     const c = this.client({ endpoints: this.liveEndpoints() });
     try {
       await c.memberRemove(id);
+      // Removed from the cluster's configuration: whether or not the member is up to notice.
+      const rt = this.nodes.get(id);
+      if (rt !== undefined) rt.removed = true;
     } finally {
       c.close();
       this.clients.delete(c.state.clientId);
