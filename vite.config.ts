@@ -14,5 +14,10 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // The app, and a page without UI that exposes the API to browser tests and benchmarks.
+    rolldownOptions: { input: { main: 'index.html', harness: 'harness.html' } },
+  },
 });

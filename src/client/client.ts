@@ -50,15 +50,11 @@ import {
   type LockResponse,
   type PutOptions,
   type RangeOptions,
+  type RpcAttemptFailure,
   type WatchHandle,
   type WatchOptions,
 } from './api';
-// The lock and election recipes (src/client/concurrency.ts) are being written alongside; until they
-// land these calls reject instead of pretending. Replaced by `import * as concurrency`.
-const pending = (): never => {
-  throw new EtcdError('Unimplemented', 'lock/election recipes are not wired in yet', true);
-};
-const concurrency = { lock: pending, unlock: pending, campaign: pending, proclaim: pending, leader: pending, observe: pending, resign: pending } as unknown as typeof import('./api') & Record<string, (...a: unknown[]) => never>;
+import { campaignWith, leaderWith, lockWith, observeWith, proclaimWith, resignWith, unlockWith } from './concurrency';
 
 /** What the client needs from the simulation. */
 export interface ClientTransport {
@@ -107,6 +103,34 @@ const REPEATABLE = new Set<ClientRequestBody['type']>([
   'HashKV',
   'MoveLeader',
 ]);
+
+/** The EtcdClient method behind each request type (for the retry interceptor's log lines). */
+const METHOD_OF: Record<ClientRequestBody['type'], string> = {
+  Range: 'get',
+  Put: 'put',
+  DeleteRange: 'delete',
+  Txn: 'txn',
+  Compact: 'compact',
+  LeaseGrant: 'leaseGrant',
+  LeaseRevoke: 'leaseRevoke',
+  LeaseKeepAlive: 'leaseKeepAliveOnce',
+  LeaseTimeToLive: 'leaseTimeToLive',
+  LeaseLeases: 'leaseLeases',
+  MemberList: 'memberList',
+  MemberAdd: 'memberAdd',
+  MemberRemove: 'memberRemove',
+  MemberUpdate: 'memberUpdate',
+  MemberPromote: 'memberPromote',
+  Status: 'status',
+  HashKV: 'hashKV',
+  Alarm: 'alarmList',
+  Defragment: 'defragment',
+  MoveLeader: 'moveLeader',
+  WatchCreate: 'watch',
+  WatchCancel: 'watch',
+  WatchProgress: 'watch',
+  WatchClose: 'watch',
+};
 
 /** clientv3's defaultBackoffWaitBetween. */
 const BACKOFF_MS = 25;
@@ -165,11 +189,11 @@ export class Client implements EtcdClient {
   private readonly settles = new Map<number, Settle>();
   private readonly watchCallbacks = new Map<number, { onResponse: (r: WatchResponse) => void; done: Settle }>();
   private readonly keepAlives = new Map<number, { id: number; ttl: number; nextAt: number; onResponse: (r: LeaseKeepAliveResponse) => void; done: Settle; deadline: number }>();
-  private readonly onRetry: ((attempt: number, endpoint: string, error: RpcError) => void) | undefined;
+  private readonly onAttemptFailed: ((f: RpcAttemptFailure) => void) | undefined;
 
   constructor(
     private readonly transport: ClientTransport,
-    opts: ClientOptions & { clientId?: string; onRetry?: (attempt: number, endpoint: string, error: RpcError) => void },
+    opts: ClientOptions & { clientId?: string },
   ) {
     const endpoints = opts.endpoints ?? [];
     if (endpoints.length === 0) throw new EtcdError('InvalidArgument', 'etcdclient: no available endpoints', true);
@@ -187,7 +211,7 @@ export class Client implements EtcdClient {
       streams: new Map(),
       closed: false,
     };
-    this.onRetry = opts.onRetry;
+    this.onAttemptFailed = opts.onAttemptFailed;
     this.autoAdvance = opts.autoAdvance ?? true;
   }
 
@@ -312,7 +336,7 @@ export class Client implements EtcdClient {
           : // A mutable call is retried only if it never reached a server.
             err.grpcCode === 'Unavailable' && (err.message === 'there is no address available' || err.message === 'there is no connection available');
       if (retry && this.transport.now() + BACKOFF_MS < call.deadline) {
-        this.onRetry?.(call.attempt, call.endpoint, err);
+        this.reportAttempt(call, new EtcdError(err.grpcCode, err.message));
         call.attempt++;
         call.lastError = err;
         call.endpoint = '';
@@ -330,7 +354,7 @@ export class Client implements EtcdClient {
       if (call.endpoint !== endpoint) continue;
       const err: RpcError = { grpcCode: 'Unavailable', message: 'transport is closing' };
       if (call.policy === 'repeatable' && this.transport.now() + BACKOFF_MS < call.deadline) {
-        this.onRetry?.(call.attempt, endpoint, err);
+        this.reportAttempt(call, new EtcdError(err.grpcCode, err.message));
         call.attempt++;
         call.endpoint = '';
         call.waitingUntil = this.transport.now() + BACKOFF_MS;
@@ -354,12 +378,26 @@ export class Client implements EtcdClient {
 
   private fail(call: PendingCall, err: EtcdError): void {
     this.state.pending.delete(call.reqId);
-    // A deadline on a call that was retried reports what grpc saw last.
-    if (err.code === 'DeadlineExceeded' && call.attempt > 0) this.onRetry?.(call.attempt, call.endpoint || call.pinned || this.state.endpoints[0]!, { grpcCode: 'DeadlineExceeded', message: 'context deadline exceeded' });
+    // The failed last attempt is logged too; a deadline while no connection was ready reports the
+    // balancer's error as grpc does ("latest balancer error: ...").
+    const desc = err.code === 'DeadlineExceeded' && call.endpoint === '' && call.lastError !== undefined ? call.lastError.message : undefined;
+    this.reportAttempt(call, err, desc);
     this.recordHistory(call, false, err.message);
     const s = this.settles.get(call.reqId);
     this.settles.delete(call.reqId);
     s?.reject(err);
+  }
+
+  private reportAttempt(call: PendingCall, error: EtcdError, desc?: string): void {
+    if (this.onAttemptFailed === undefined) return;
+    const f: RpcAttemptFailure = {
+      method: METHOD_OF[call.body.type],
+      endpoint: call.endpoint || call.pinned || this.state.endpoints[this.state.rr % this.state.endpoints.length]!,
+      attempt: call.attempt,
+      error,
+    };
+    if (desc !== undefined) f.desc = desc;
+    this.onAttemptFailed(f);
   }
 
   private recordHistory(call: PendingCall, ok: boolean, result: unknown): void {
@@ -664,31 +702,31 @@ export class Client implements EtcdClient {
   // Concurrency recipes (etcd's concurrency package), built on the calls above.
 
   lock(name: string, opts: { ttlSeconds?: number; signal?: AbortSignal } = {}): Promise<LockResponse> {
-    return concurrency.lock(this, name, opts);
+    return lockWith(this, name, opts);
   }
 
   unlock(key: string): Promise<{ header: import('../mvcc/types').ResponseHeader }> {
-    return concurrency.unlock(this, key);
+    return unlockWith(this, key);
   }
 
   campaign(name: string, value: string, opts: { ttlSeconds?: number; signal?: AbortSignal } = {}): Promise<CampaignResponse> {
-    return concurrency.campaign(this, name, value, opts);
+    return campaignWith(this, name, value, opts);
   }
 
   proclaim(leader: CampaignResponse['leader'], value: string): Promise<{ header: import('../mvcc/types').ResponseHeader }> {
-    return concurrency.proclaim(this, leader, value);
+    return proclaimWith(this, leader, value);
   }
 
   leader(name: string): Promise<LeaderResponse> {
-    return concurrency.leader(this, name);
+    return leaderWith(this, name);
   }
 
   observe(name: string, onLeader: (r: LeaderResponse) => void, opts: { signal?: AbortSignal } = {}): WatchHandle {
-    return concurrency.observe(this, name, onLeader, opts);
+    return observeWith(this, name, onLeader, opts);
   }
 
   resign(leader: CampaignResponse['leader']): Promise<{ header: import('../mvcc/types').ResponseHeader }> {
-    return concurrency.resign(this, leader);
+    return resignWith(this, leader);
   }
 
   close(): void {

@@ -391,11 +391,15 @@ export class Cluster {
     this.externalDriver = on;
   }
 
+  isExternallyDriven(): boolean {
+    return this.externalDriver;
+  }
+
   /**
    * Waits for a promise of a simulated operation. Without an external driver, virtual time moves
    * until it settles (the inline executor's "awaiting an operation advances time").
    */
-  async waitFor<T>(p: Promise<T>): Promise<T> {
+  waitFor<T>(p: Promise<T>): Promise<T> {
     this.unsettled++;
     const tracked = p.then(
       (v) => {
@@ -408,21 +412,25 @@ export class Cluster {
       },
     );
     tracked.catch(() => {});
-    if (!this.externalDriver && this.driverDepth === 0) {
-      this.driverDepth++;
-      try {
-        // Drive while anyone waits; yield after each event so settled promises run their code
-        // (which may wait for more) before the next event.
-        while (this.unsettled > 0 && !this.externalDriver) {
-          const more = await this.stepOne();
-          await new Promise<void>((r) => queueMicrotaskFree(r));
-          if (!more) break;
-        }
-      } finally {
-        this.driverDepth--;
-      }
-    }
+    // The driver runs detached: the caller gets its result as soon as it is there, while time
+    // keeps moving for whoever else is waiting.
+    if (!this.externalDriver && this.driverDepth === 0) void this.selfDrive();
     return tracked;
+  }
+
+  private async selfDrive(): Promise<void> {
+    this.driverDepth++;
+    try {
+      // Drive while anyone waits; yield after each event so settled promises run their code
+      // (which may wait for more) before the next event.
+      while (this.unsettled > 0 && !this.externalDriver) {
+        const more = await this.stepOne();
+        await new Promise<void>((r) => queueMicrotaskFree(r));
+        if (!more) break;
+      }
+    } finally {
+      this.driverDepth--;
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -447,7 +455,13 @@ export class Cluster {
         const rt = this.nodes.get(ev.node);
         if (rt === undefined || !rt.alive || rt.epoch !== ev.epoch) return;
         rt.diskScheduled = false;
-        const res = await rt.host.commitWrite(this.nowMs);
+        let res: HostResult;
+        try {
+          res = await rt.host.commitWrite(this.nowMs);
+        } catch (err) {
+          this.nodeFailed(rt, err);
+          return;
+        }
         this.handleResult(rt, res);
         return;
       }
@@ -472,14 +486,14 @@ export class Cluster {
     try {
       res = await rt.host.step(input, this.nowMs);
     } catch (err) {
-      this.crash(rt, err);
+      this.nodeFailed(rt, err);
       return;
     }
     this.handleResult(rt, res);
   }
 
   /** A node hit a bug (assertion) or its storage failed: it goes down, as a panicking etcd does. */
-  private crash(rt: NodeRuntime, err: unknown): void {
+  private nodeFailed(rt: NodeRuntime, err: unknown): void {
     const e = err as Error;
     rt.failed = `${e.name}: ${e.message}`;
     rt.alive = false;
@@ -621,7 +635,7 @@ export class Cluster {
   // Clients
 
   /** A new etcd client on this cluster (default endpoints: every member's client URL). */
-  client(opts: ClientOptions & { onRetry?: (attempt: number, endpoint: string, error: { grpcCode: string; message: string }) => void } = {}): Client {
+  client(opts: ClientOptions = {}): Client {
     const clientId = `client-${this.nextClientNo++}`;
     const endpoints = opts.endpoints ?? this.order.map((id) => this.nodes.get(id)!).filter((r) => !r.removed).map((r) => r.spec.clientUrl);
     const transport: ClientTransport = {
@@ -700,6 +714,33 @@ export class Cluster {
     this.emit({ type: 'node', time: this.nowMs, node: rt.spec.id, state });
     for (const c of this.clients.values()) c.onDisconnect(rt.spec.clientUrl);
     this.updateActivity();
+  }
+
+  /**
+   * A hard crash right now: on the worker executor the worker is terminated at once, tearing an
+   * IndexedDB transaction in flight (it lands or not, atomically). Elsewhere the same as kill.
+   */
+  async crash(id: number): Promise<void> {
+    const rt = this.need(id);
+    this.fault('crash', rt.spec.name);
+    const h = rt.host as NodeHost & { crash?: () => void };
+    if (rt.alive && typeof h.crash === 'function') {
+      rt.alive = false;
+      rt.stopping = false;
+      rt.writing = false;
+      rt.diskScheduled = false;
+      h.crash();
+      this.emit({ type: 'node', time: this.nowMs, node: id, state: 'down' });
+      for (const c of this.clients.values()) c.onDisconnect(rt.spec.clientUrl);
+      this.updateActivity();
+      return;
+    }
+    await this.killNode(rt, 'down');
+  }
+
+  /** Whether the node has a batch on its way to disk. */
+  isWriting(id: number): boolean {
+    return this.need(id).writing;
   }
 
   /** Starts a killed or stopped node again from its storage. */

@@ -17,8 +17,15 @@ export class MemberHost implements NodeHost {
   private write: Promise<void> | undefined;
   private writeError: unknown;
 
-  /** @param backend the node's storage; it outlives kills (the coordinator keeps it). */
-  constructor(private readonly backend: () => Promise<Backend>) {}
+  /**
+   * @param backend the node's storage; it outlives kills (the coordinator keeps it).
+   * @param opts.writeAtCommit hand the batch to the backend only when the virtual disk completes
+   *   (so a crash() before that loses it, like a torn write); default: at once.
+   */
+  constructor(
+    private readonly backend: () => Promise<Backend>,
+    private readonly opts: { writeAtCommit?: boolean } = {},
+  ) {}
 
   async open(config: Omit<MemberConfig, 'backend' | 'logger'>, now: number): Promise<HostResult | HostOpenError> {
     try {
@@ -68,6 +75,7 @@ export class MemberHost implements NodeHost {
   async commitWrite(now: number): Promise<HostResult> {
     const m = this.need();
     if (this.prepared !== undefined) {
+      if (this.opts.writeAtCommit === true && this.write === undefined) this.startBackendWrite(this.prepared);
       await this.write;
       if (this.writeError !== undefined) {
         // The storage failed under us: like etcd on a failed fsync, the member cannot go on.
@@ -90,10 +98,22 @@ export class MemberHost implements NodeHost {
     const p = m.prepare(now);
     if (p === undefined) return;
     this.prepared = p;
+    if (this.opts.writeAtCommit !== true) this.startBackendWrite(p);
+  }
+
+  private startBackendWrite(p: PreparedReady): void {
     // Called directly, so a memory backend has stored the batch by the time this returns.
     this.write = this.store!.write(p.batch).catch((err: unknown) => {
       this.writeError = err;
     });
+  }
+
+  /** A hard crash: the member is gone and a batch not yet handed to the backend is lost. */
+  crash(): void {
+    this.member?.stop();
+    this.member = undefined;
+    this.prepared = undefined;
+    this.write = undefined;
   }
 
   private result(now = 0): HostResult {
@@ -114,6 +134,11 @@ export class MemberHost implements NodeHost {
   /** The member itself (inline executor only: views, checkpoints, tests). */
   get etcdMember(): EtcdMember | undefined {
     return this.member;
+  }
+
+  /** Waits for a batch in flight to reach the backend. */
+  async settleWrite(): Promise<void> {
+    if (this.write !== undefined) await this.write;
   }
 
   async kill(): Promise<void> {

@@ -1,5 +1,8 @@
-// `playground.exec(line)`: etcdctl command lines run against the cluster through a real client.
+// `playground.exec(line)`: etcdctl command lines run against the cluster through real clients, by
+// the etcdctl emulation (src/client/etcdctl).
 import type { Cluster } from '../cluster/cluster';
+import type { ClientOptions } from '../client/api';
+import { runEtcdctl, uuidSource, type EtcdctlEnv } from '../client/etcdctl/index';
 
 export interface ExecOptions {
   /** Standard input (a txn body, a value for put). */
@@ -18,6 +21,34 @@ export interface ExecResult {
   exitCode: number;
 }
 
-export async function runExec(_cluster: Cluster, _line: string, _options: ExecOptions): Promise<ExecResult> {
-  return { stdout: '', stderr: 'Error: the etcdctl emulation is not wired in yet\n', exitCode: 1 };
+/** etcdctl's zap timestamps: virtual time counted from a fixed origin (reproducible output). */
+const TIME_ORIGIN_MS = Date.UTC(2026, 10, 21, 18, 0, 0);
+
+let execCount = 0;
+
+/**
+ * Runs one etcdctl command line against the cluster. Without a real-time driver, virtual time
+ * moves until the command ends; long-running commands (watch, lock, elect, keep-alive) then stop
+ * after `timeoutMs` of virtual time (default 60 s), as `timeout 60 etcdctl ...` would.
+ */
+export async function runExec(cluster: Cluster, line: string, options: ExecOptions): Promise<ExecResult> {
+  const ac = new AbortController();
+  options.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+  if (options.signal?.aborted) ac.abort();
+  const selfDriven = !cluster.isExternallyDriven();
+  const timeoutMs = options.timeoutMs ?? (selfDriven && options.signal === undefined ? 60_000 : undefined);
+  if (timeoutMs !== undefined) {
+    const at = cluster.now() + timeoutMs;
+    void cluster.when(() => cluster.now() >= at).then(() => ac.abort());
+  }
+  const env: EtcdctlEnv = {
+    createClient: (opts: ClientOptions) => cluster.client(opts),
+    allEndpoints: cluster.ids().filter((id) => !cluster.isRemoved(id)).map((id) => cluster.spec(id).clientUrl.replace(/^https?:\/\//, '')),
+    timestamp: () => new Date(TIME_ORIGIN_MS + cluster.now()).toISOString(),
+    clientUuid: uuidSource(`${cluster.seed}/${++execCount}`),
+    signal: ac.signal,
+  };
+  if (options.stdin !== undefined) env.stdin = options.stdin;
+  if (options.onOutput !== undefined) env.onOutput = options.onOutput;
+  return cluster.waitFor(runEtcdctl(line, env));
 }

@@ -85,6 +85,8 @@ export interface Playground {
   /** Runs one Raft tick (tickMs) of virtual time. */
   stepTick(): Promise<void>;
   kill(id: number): Promise<void>;
+  /** A hard crash: on the worker executor, the worker is terminated mid-write. */
+  crash(id: number): Promise<void>;
   restart(id: number): Promise<void>;
   stop(id: number): Promise<void>;
   partition(groups: number[][]): void;
@@ -300,6 +302,8 @@ class PlaygroundImpl implements Playground {
         return this.kill(args[0]);
       case 'restart':
         return this.restart(args[0]);
+      case 'crash':
+        return this.crash(args[0]);
       case 'stop':
         return this.stop(args[0]);
       case 'partition':
@@ -348,6 +352,11 @@ class PlaygroundImpl implements Playground {
   async kill(id: number): Promise<void> {
     this.note('kill', [id]);
     await this.cluster.kill(id);
+  }
+
+  async crash(id: number): Promise<void> {
+    this.note('crash', [id]);
+    await this.cluster.crash(id);
   }
 
   async restart(id: number): Promise<void> {

@@ -6,6 +6,7 @@ import type { ClusterTiming } from '../cluster/cluster';
 
 export type ActionType =
   | 'kill'
+  | 'crash'
   | 'restart'
   | 'stop'
   | 'partition'

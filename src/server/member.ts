@@ -109,6 +109,8 @@ export interface MemberStatus {
 
 interface Waiter {
   origin: Origin;
+  /** Which operation is awaited; an applied entry of another kind with the same ID is not it. */
+  op?: string;
   deadline: number;
   startedAt: number;
   /** For proposals that only answer after apply. */
@@ -183,6 +185,8 @@ export class EtcdMember {
   private versionProposedAt = -Infinity;
 
   private reqCounter = 0;
+  /** Distinguishes this run of the member from earlier ones (etcd uses the start time). */
+  private readonly incarnation: number;
   private readonly waiters = new Map<number, Waiter>();
   private proposalQueue: QueuedProposal[] = [];
   private readonly reads: LinearizableReads<ReadWaiter>;
@@ -240,6 +244,7 @@ export class EtcdMember {
     this.snapshotIndex = parts.snapshotIndex;
     this.confState = parts.confState;
     this.prng = parts.prng;
+    this.incarnation = this.prng.int(2 ** 20);
     this.reads = new LinearizableReads<ReadWaiter>(new MemberReadHooks(this), config.reqTimeoutMs);
   }
 
@@ -950,7 +955,7 @@ export class EtcdMember {
       return;
     }
     if (origin !== undefined) {
-      this.waiters.set(r.header.id, { origin, deadline: this.now + this.config.reqTimeoutMs, startedAt: this.now, kind: 'proposal' });
+      this.waiters.set(r.header.id, { origin, deadline: this.now + this.config.reqTimeoutMs, startedAt: this.now, kind: 'proposal', op: requestKind(r) });
     }
     this.proposalQueue.push({ waiterId: origin === undefined ? undefined : r.header.id, data });
     this.flushProposals();
@@ -1165,7 +1170,7 @@ export class EtcdMember {
         summary = describeRequest(r);
         const result = this.applyRequest(r, e, now);
         const w = this.waiters.get(r.header.id);
-        if (w !== undefined) {
+        if (w !== undefined && w.op === requestKind(r)) {
           this.waiters.delete(r.header.id);
           if (result.ok) this.respondOk(w.origin, result.body);
           else this.respondErr(w.origin, result.error);
@@ -1530,9 +1535,12 @@ export class EtcdMember {
   }
 
   private nextRequestId(): number {
-    // etcd's reqIDGen: the member's ID in the high bits, a counter below. Kept below 2^53.
+    // etcd's reqIDGen: the member's ID in the high bits, then the start time, then a counter, so
+    // that a restarted member never reuses an ID still waiting in the log (a waiter matching an
+    // older incarnation's entry would answer the wrong request). Here a random tag drawn at start
+    // stands in for the time. 10 + 20 + 23 bits, below 2^53.
     this.reqCounter++;
-    return (this.id % 0x10000) * 2 ** 36 + this.reqCounter;
+    return ((this.id % 0x400) * 2 ** 20 + this.incarnation) * 2 ** 23 + (this.reqCounter % 2 ** 23);
   }
 
   private leaseIdFor(): number {
@@ -1556,6 +1564,14 @@ export class EtcdMember {
     this.config.logger?.(line);
     this.out.events.push({ kind: 'log', ...line });
   }
+}
+
+/** The operation an InternalRaftRequest carries. */
+function requestKind(r: InternalRaftRequest): string {
+  for (const k of ['put', 'deleteRange', 'txn', 'compaction', 'leaseGrant', 'leaseRevoke', 'leaseCheckpoint', 'alarm', 'clusterMemberAttrSet', 'clusterVersionSet'] as const) {
+    if (r[k] !== undefined) return k;
+  }
+  return 'unknown';
 }
 
 function txnSerializable(r: TxnRequest): boolean {

@@ -149,11 +149,14 @@ export async function runSim(opts: SimOptions): Promise<SimResult> {
     finalRevision = hashes[0]!.header.revision;
   }
 
+  // Close the clients first: an operation still in flight is recorded as failed, i.e.
+  // indeterminate (it may have taken effect), which the check must know about.
+  for (const c of [...clients, watchClient]) c.close();
   const lin = checkLinearizable(kvOpsFromHistory(cluster.history().filter((h) => h.clientId !== probe.state.clientId)), { maxSteps: 500_000 });
   for (const f of lin.failures) {
     checker.violations.push({ property: 'Linearizability', time: cluster.now(), message: `key ${f.key}: ${f.reason}`, nodes: [] });
   }
-  for (const c of [...clients, probe, watchClient]) c.close();
+  probe.close();
   return {
     seed: opts.seed,
     nodes,

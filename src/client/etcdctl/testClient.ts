@@ -6,8 +6,9 @@
 // modules, applied with their public functions (applyPut, applyTxn, …, Lessor.grant/renew/…). What
 // a cluster adds is faked plainly: a fixed member list with reference-like IDs, a chosen leader, a
 // raft term, a status per member, alarms, a round-robin balancer over the client's endpoints (so
-// `member_id` varies per request as in etcd), and clientv3's retry of reads on Unavailable with
-// one onAttemptFailed report per attempt. Time is virtual: nothing moves until a test calls
+// `member_id` varies per request as in etcd), learners that answer only serializable reads and
+// status ("etcdserver: rpc not supported for learner" otherwise), and clientv3's retry of reads on
+// Unavailable with one onAttemptFailed report per attempt. Time is virtual: nothing moves until a test calls
 // advance(ms), which runs timers (keep-alive renewals every TTL/3, retry backoff, request
 // deadlines) and the lessor's 500 ms expiry beat in order. Faults are injected per call with
 // setFault (an error, or 'hang' until the client's request timeout).
@@ -319,6 +320,11 @@ function toEtcdError(error: unknown): EtcdError {
   throw error;
 }
 
+/** What a learner answers itself (etcd 3.4: serializable reads and maintenance status). */
+function learnerServes(method: string, serializable: boolean): boolean {
+  return (method === 'get' && serializable) || method === 'status' || method === 'hashKV';
+}
+
 /** clientv3's retry policy: these calls are retried on Unavailable. */
 const REPEATABLE = new Set(['get', 'leaseTimeToLive', 'leaseLeases', 'leaseGrant', 'leaseRevoke', 'memberList', 'status', 'hashKV', 'alarmList']);
 
@@ -379,7 +385,7 @@ class TestClient implements EtcdClient {
   }
 
   /** One unary RPC with clientv3's retries and the attempt hook. */
-  private async unary<T>(method: string, run: (m: TestMember) => T, endpoint?: string): Promise<T> {
+  private async unary<T>(method: string, run: (m: TestMember) => T, endpoint?: string, serializable = false): Promise<T> {
     if (this.closed) throw new EtcdError('Canceled', 'grpc: the client connection is closing', true);
     await Promise.resolve();
     for (let attempt = 0; ; attempt++) {
@@ -387,7 +393,9 @@ class TestClient implements EtcdClient {
       const member = this.cluster.memberAt(ep);
       const fault = member ? this.cluster.fault?.({ method, endpoint: ep, attempt }) : 'hang';
       let error: EtcdError;
-      if (fault === 'hang') {
+      if (member?.isLearner && fault === undefined && !learnerServes(method, serializable)) {
+        error = new EtcdError('Unavailable', 'etcdserver: rpc not supported for learner');
+      } else if (fault === 'hang') {
         await this.cluster.sleep(this.timeoutMs);
         error = new EtcdError('DeadlineExceeded', 'context deadline exceeded', true);
       } else if (fault) {
@@ -408,11 +416,16 @@ class TestClient implements EtcdClient {
   private leaseExists = (id: number): boolean => this.cluster.lessor.lookup(id) !== undefined;
 
   get(key: string, opts?: RangeOptions) {
-    return this.unary('get', (m) => {
-      const req = rangeRequestFor(key, opts);
-      checkRangeRequest(req);
-      return applyRange(this.cluster.store, req, { header: this.cluster.header(m) });
-    });
+    return this.unary(
+      'get',
+      (m) => {
+        const req = rangeRequestFor(key, opts);
+        checkRangeRequest(req);
+        return applyRange(this.cluster.store, req, { header: this.cluster.header(m) });
+      },
+      undefined,
+      opts?.serializable ?? false,
+    );
   }
 
   put(key: string, value: string, opts: { lease?: number; prevKv?: boolean; ignoreValue?: boolean; ignoreLease?: boolean } = {}) {

@@ -247,7 +247,7 @@ export function parseRequestOp(line: string, cmds: TxnOpCommands, o: TxnOutput):
     // cobra prints the help and returns without running the command; etcdctl then waits forever
     // for the op it never receives, and Go's runtime reports the deadlock.
     const about = (found.cmd.long ?? found.cmd.short).replace(/\s+$/, '');
-    o.out(`${about}\n\n${cobraDefaultUsage(found.cmd)}\n`);
+    o.out(`${about}\n\n${cobraDefaultUsage(found.cmd)}`);
     throw new EtcdctlExit(GO_PANIC_EXIT, undefined, 'fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n');
   }
   return cmds.build[name](flags, flags.args);

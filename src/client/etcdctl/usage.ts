@@ -166,10 +166,10 @@ export function pflagUsages(flags: readonly FlagDef[]): string {
 
 /**
  * cobra's default usage text for a command under a bare root with an empty name (how `txn` parses
- * its put/get/del lines): "Usage:" and "Flags:" sections, trailing blanks trimmed.
+ * its put/get/del lines): "Usage:" and "Flags:" sections, ending with one newline.
  */
 export function cobraDefaultUsage(cmd: CommandSpec): string {
   let t = `Usage:\n   ${cmd.use}${cmd.use.includes('[flags]') ? '' : ' [flags]'}`;
-  t += `\n\nFlags:\n${pflagUsages(localFlags(cmd)).replace(/\s+$/, '')}`;
+  t += `\n\nFlags:\n${pflagUsages(localFlags(cmd)).replace(/\s+$/, '')}\n`;
   return t;
 }

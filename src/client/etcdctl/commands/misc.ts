@@ -51,7 +51,7 @@ export function checkCommand(): CommandSpec {
         flags: checkFlags('perf'),
         run: async (inv) => {
           checkLoad(inv);
-          notSupported('check perf (it measures a real cluster with 50 to 500 concurrent clients writing for 60 s; the simulated cluster has no real network or disk to measure)');
+          notSupported('check perf (it needs a real network load generator: 50 to 500 concurrent clients writing for 60 s against real links and disks, which the simulated cluster does not have)');
         },
       },
       {
