@@ -455,13 +455,16 @@ export class Cluster {
         const rt = this.nodes.get(ev.node);
         if (rt === undefined || !rt.alive || rt.epoch !== ev.epoch) return;
         rt.diskScheduled = false;
+        const epoch = rt.epoch;
         let res: HostResult;
         try {
           res = await rt.host.commitWrite(this.nowMs);
         } catch (err) {
+          if (this.crashedDuring(rt, epoch)) return;
           this.nodeFailed(rt, err);
           return;
         }
+        if (this.crashedDuring(rt, epoch)) return;
         this.handleResult(rt, res);
         return;
       }
@@ -482,14 +485,25 @@ export class Cluster {
   }
 
   private async stepNode(rt: NodeRuntime, input: HostInput): Promise<void> {
+    const epoch = rt.epoch;
     let res: HostResult;
     try {
       res = await rt.host.step(input, this.nowMs);
     } catch (err) {
+      if (this.crashedDuring(rt, epoch)) return;
       this.nodeFailed(rt, err);
       return;
     }
+    if (this.crashedDuring(rt, epoch)) return;
     this.handleResult(rt, res);
+  }
+
+  /**
+   * Whether the node crashed (and maybe restarted) while a call to it was in flight: whatever the
+   * call produced died with the process, so its outputs are dropped, as a crash drops them.
+   */
+  private crashedDuring(rt: NodeRuntime, epoch: number): boolean {
+    return !rt.alive || rt.epoch !== epoch;
   }
 
   /** A node hit a bug (assertion) or its storage failed: it goes down, as a panicking etcd does. */

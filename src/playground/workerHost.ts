@@ -8,9 +8,16 @@ import type { HostInput, HostOpenError, HostResult, KeyspaceView, LogSlice, Node
 import type { MemberConfig } from '../server/index';
 import type { WorkerCall, WorkerNodeApi } from './workerNode';
 
+/** A call to a worker that was terminated before it answered. */
+export class WorkerTerminatedError extends Error {
+  override name = 'WorkerTerminated';
+}
+
 export class WorkerHost implements NodeHost {
   private worker: Worker | undefined;
   private remote: Remote<WorkerNodeApi> | undefined;
+  // A terminated worker never answers: calls still waiting are failed so nobody waits forever.
+  private pending = new Set<(e: Error) => void>();
 
   constructor(
     private readonly dbName: string,
@@ -29,22 +36,37 @@ export class WorkerHost implements NodeHost {
     return this.remote;
   }
 
+  /** Awaits a call to the worker, failing it if the worker is terminated first. */
+  private call<P extends Promise<unknown>>(p: P): Promise<Awaited<P>> {
+    let fail!: (e: Error) => void;
+    const cut = new Promise<never>((_, reject) => (fail = reject));
+    this.pending.add(fail);
+    return Promise.race([p as Promise<Awaited<P>>, cut]).finally(() => this.pending.delete(fail));
+  }
+
   async open(config: Omit<MemberConfig, 'backend' | 'logger'>, now: number): Promise<HostResult | HostOpenError> {
-    this.worker = this.makeWorker();
-    this.remote = wrap<WorkerNodeApi>(this.worker);
-    return this.remote.open(this.dbName, config, now);
+    const worker = this.makeWorker();
+    this.worker = worker;
+    this.remote = wrap<WorkerNodeApi>(worker);
+    // A worker that dies (failed to load, uncaught error) answers nothing: fail its calls with why.
+    worker.addEventListener('error', (ev) => {
+      if (this.worker !== worker) return;
+      const why = ev.message || 'the worker script failed';
+      this.failPending(new WorkerTerminatedError(`worker for ${this.dbName} died: ${why}`));
+    });
+    return this.call(this.remote.open(this.dbName, config, now));
   }
 
   async step(input: HostInput, now: number): Promise<HostResult> {
-    return this.unwrap(await this.need().step(input, now));
+    return this.unwrap(await this.call(this.need().step(input, now)));
   }
 
   async commitWrite(now: number): Promise<HostResult> {
-    return this.unwrap(await this.need().commitWrite(now));
+    return this.unwrap(await this.call(this.need().commitWrite(now)));
   }
 
   async kill(): Promise<void> {
-    if (this.remote !== undefined) await this.remote.kill();
+    if (this.remote !== undefined) await this.call(this.remote.kill());
     this.terminate();
   }
 
@@ -57,6 +79,13 @@ export class WorkerHost implements NodeHost {
     this.worker?.terminate();
     this.worker = undefined;
     this.remote = undefined;
+    this.failPending(new WorkerTerminatedError(`worker for ${this.dbName} was terminated`));
+  }
+
+  private failPending(e: Error): void {
+    const pending = [...this.pending];
+    this.pending.clear();
+    for (const fail of pending) fail(e);
   }
 
   async wipe(): Promise<void> {
@@ -70,15 +99,15 @@ export class WorkerHost implements NodeHost {
   }
 
   detail(): Promise<NodeDetail> {
-    return this.need().detail();
+    return this.call(this.need().detail());
   }
 
   log(from: number, to: number): Promise<LogSlice> {
-    return this.need().log(from, to);
+    return this.call(this.need().log(from, to));
   }
 
   keyspace(opts: { prefix?: string; limit?: number; now: number }): Promise<KeyspaceView> {
-    return this.need().keyspace(opts);
+    return this.call(this.need().keyspace(opts));
   }
 }
 
