@@ -131,6 +131,8 @@ export interface WatchHandle {
    * revision has been compacted").
    */
   readonly done: Promise<void>;
+  /** The client's ID of the stream (Client.cancelWatch / requestProgress take it). */
+  readonly streamId?: number;
 }
 
 /** A keep-alive stream (etcdctl lease keep-alive): one response per renewal. */

@@ -8,6 +8,7 @@
 // attempts, the balancer position) is plain data in ClientState; the promise callbacks of the
 // caller live beside it, so a checkpoint of the simulation can carry the former without the latter.
 
+import { CLONE_AS, shareOnClone } from '../lib/clone';
 import type { RpcError } from '../server/errors';
 import type { ClientRequest, ClientRequestBody, ClientResponse } from '../server/requests';
 import type {
@@ -68,6 +69,11 @@ export interface ClientTransport {
   setTimer(clientId: string, at: number, id: number): void;
   /** Waits for a promise, advancing virtual time when nothing else drives it (inline executor). */
   wait<T>(p: Promise<T>): Promise<T>;
+  /**
+   * Counts a multi-step operation (a recipe) as in progress until it settles: its continuations
+   * act on the cluster later, so no checkpoint is taken meanwhile.
+   */
+  track<T>(p: Promise<T>): Promise<T>;
   /** Records a finished operation for history() and the linearizability checker. */
   record?(op: HistoryOp): void;
 }
@@ -150,6 +156,8 @@ interface PendingCall {
   lastError: RpcError | undefined;
   /** For history(). */
   invokedAt: number;
+  /** A renewal of a keep-alive stream (handled here, not by a caller's promise). */
+  keepAliveFor?: number;
 }
 
 interface StreamState {
@@ -181,6 +189,11 @@ export interface ClientState {
 }
 
 type Settle = { resolve: (v: unknown) => void; reject: (e: EtcdError) => void };
+
+/** Callbacks of a checkpoint's copy: nobody is there to call back. */
+function ignore(): void {}
+shareOnClone(ignore);
+const IGNORED: Settle = { resolve: ignore, reject: ignore };
 
 let clientCounter = 0;
 
@@ -217,6 +230,19 @@ export class Client implements EtcdClient {
 
   private readonly autoAdvance: boolean;
 
+  /**
+   * What a checkpoint copies: the client's state without its callers (their promises and
+   * callbacks stay with the original). Streams and keep-alives go on, calling back no one.
+   */
+  [CLONE_AS](): Client {
+    const copy = Object.assign(Object.create(Client.prototype) as Client, this) as unknown as Record<string, unknown>;
+    copy['settles'] = new Map();
+    copy['watchCallbacks'] = new Map([...this.watchCallbacks].map(([k]) => [k, { onResponse: ignore, done: IGNORED }]));
+    copy['keepAlives'] = new Map([...this.keepAlives].map(([k, v]) => [k, { ...v, onResponse: ignore, done: IGNORED }]));
+    copy['onAttemptFailed'] = undefined;
+    return copy as unknown as Client;
+  }
+
   get endpoints(): readonly string[] {
     return this.state.endpoints;
   }
@@ -233,8 +259,16 @@ export class Client implements EtcdClient {
    * virtual time themselves: only an operation someone awaits does.
    */
   private call<T>(body: ClientRequestBody, opts: { endpoint?: string; timeoutMs?: number; background?: boolean } = {}): Promise<T> {
+    if (this.state.closed) return Promise.reject(new EtcdError('Canceled', 'grpc: the client connection is closing', true));
+    const call = this.startCall(body, opts);
+    const p = new Promise<T>((resolve, reject) => this.settles.set(call.reqId, { resolve: resolve as (v: unknown) => void, reject }));
+    this.timer(call.deadline, 'deadline', call.reqId);
+    this.attempt(call);
+    return opts.background === true || !this.autoAdvance ? p : this.transport.wait(p);
+  }
+
+  private startCall(body: ClientRequestBody, opts: { endpoint?: string; timeoutMs?: number }): PendingCall {
     const s = this.state;
-    if (s.closed) return Promise.reject(new EtcdError('Canceled', 'grpc: the client connection is closing', true));
     const reqId = s.nextReqId++;
     const now = this.transport.now();
     const call: PendingCall = {
@@ -250,10 +284,7 @@ export class Client implements EtcdClient {
     };
     if (opts.endpoint !== undefined) call.pinned = opts.endpoint;
     s.pending.set(reqId, call);
-    const p = new Promise<T>((resolve, reject) => this.settles.set(reqId, { resolve: resolve as (v: unknown) => void, reject }));
-    this.timer(call.deadline, 'deadline', reqId);
-    this.attempt(call);
-    return opts.background === true || !this.autoAdvance ? p : this.transport.wait(p);
+    return call;
   }
 
   /** Picks an endpoint (round-robin over reachable ones) and sends, or waits for a connection. */
@@ -371,6 +402,10 @@ export class Client implements EtcdClient {
   private succeed(call: PendingCall, body: unknown): void {
     this.state.pending.delete(call.reqId);
     this.recordHistory(call, true, body);
+    if (call.keepAliveFor !== undefined) {
+      this.keepAliveRenewed(call.keepAliveFor, body as LeaseKeepAliveResponse);
+      return;
+    }
     const s = this.settles.get(call.reqId);
     this.settles.delete(call.reqId);
     s?.resolve(body);
@@ -383,6 +418,10 @@ export class Client implements EtcdClient {
     const desc = err.code === 'DeadlineExceeded' && call.endpoint === '' && call.lastError !== undefined ? call.lastError.message : undefined;
     this.reportAttempt(call, err, desc);
     this.recordHistory(call, false, err.message);
+    if (call.keepAliveFor !== undefined) {
+      this.keepAliveFailed(call.keepAliveFor, err);
+      return;
+    }
     const s = this.settles.get(call.reqId);
     this.settles.delete(call.reqId);
     s?.reject(err);
@@ -483,15 +522,11 @@ export class Client implements EtcdClient {
     });
     this.watchCallbacks.set(streamId, { onResponse, done: settle });
     this.openStream(st);
-    const handle: WatchHandle = {
+    const handle: WatchHandle & { streamId: number } = {
       cancel: () => this.cancelWatch(streamId),
-      requestProgress: () => {
-        const cur = this.state.streams.get(streamId);
-        if (cur !== undefined && cur.endpoint !== '') {
-          this.transport.send(cur.endpoint, { clientId: s.clientId, reqId: 0, body: { type: 'WatchProgress', streamId } });
-        }
-      },
+      requestProgress: () => this.requestProgress(streamId),
       done,
+      streamId,
     };
     opts.signal?.addEventListener('abort', () => handle.cancel(), { once: true });
     return handle;
@@ -540,7 +575,16 @@ export class Client implements EtcdClient {
     cb.onResponse(resp);
   }
 
-  private cancelWatch(streamId: number): void {
+  /** Asks the member serving a watch stream for a progress notification. */
+  requestProgress(streamId: number): void {
+    const cur = this.state.streams.get(streamId);
+    if (cur !== undefined && cur.endpoint !== '') {
+      this.transport.send(cur.endpoint, { clientId: this.state.clientId, reqId: 0, body: { type: 'WatchProgress', streamId } });
+    }
+  }
+
+  /** Cancels a watch stream by its ID (WatchHandle.streamId). */
+  cancelWatch(streamId: number): void {
     const st = this.state.streams.get(streamId);
     const cb = this.watchCallbacks.get(streamId);
     if (st === undefined) return;
@@ -587,15 +631,18 @@ export class Client implements EtcdClient {
     this.keepAlives.set(id, { id, ttl: 0, nextAt: now, onResponse, done: settle, deadline: now + this.state.requestTimeoutMs });
     this.keepAliveTick(id, now);
     const handle: KeepAliveHandle = {
-      cancel: () => {
-        const ka = this.keepAlives.get(id);
-        this.keepAlives.delete(id);
-        ka?.done.resolve(undefined);
-      },
+      cancel: () => this.cancelKeepAlive(id),
       done,
     };
     opts.signal?.addEventListener('abort', () => handle.cancel(), { once: true });
     return handle;
+  }
+
+  /** Stops the keep-alive stream of a lease. */
+  cancelKeepAlive(id: number): void {
+    const ka = this.keepAlives.get(id);
+    this.keepAlives.delete(id);
+    ka?.done.resolve(undefined);
   }
 
   private keepAliveTick(id: number, now: number): void {
@@ -604,33 +651,39 @@ export class Client implements EtcdClient {
       return;
     }
     const ka = this.keepAlives.get(id);
-    if (ka === undefined) return;
-    this.call<LeaseKeepAliveResponse>({ type: 'LeaseKeepAlive', req: { id } }, { background: true }).then(
-      (r) => {
-        const cur = this.keepAlives.get(id);
-        if (cur === undefined) return;
-        if (r.ttl <= 0) {
-          this.keepAlives.delete(id);
-          cur.done.reject(new EtcdError('NotFound', 'lease expired or revoked'));
-          return;
-        }
-        cur.ttl = r.ttl;
-        cur.deadline = this.transport.now() + r.ttl * 1000;
-        cur.onResponse(r);
-        this.timer(this.transport.now() + Math.max(500, Math.floor((r.ttl * 1000) / 3)), 'keepalive', id);
-      },
-      (err: EtcdError) => {
-        const cur = this.keepAlives.get(id);
-        if (cur === undefined) return;
-        if (this.transport.now() >= cur.deadline) {
-          this.keepAlives.delete(id);
-          cur.done.reject(err);
-          return;
-        }
-        this.timer(this.transport.now() + 500, 'keepalive', id);
-      },
-    );
+    if (ka === undefined || this.state.closed) return;
+    // The renewal's answer comes back to keepAliveRenewed/keepAliveFailed: plain data, no promise,
+    // so a checkpoint of the simulation carries a running keep-alive stream.
+    const call = this.startCall({ type: 'LeaseKeepAlive', req: { id } }, {});
+    call.keepAliveFor = id;
+    this.timer(call.deadline, 'deadline', call.reqId);
+    this.attempt(call);
     void now;
+  }
+
+  private keepAliveRenewed(id: number, r: LeaseKeepAliveResponse): void {
+    const cur = this.keepAlives.get(id);
+    if (cur === undefined) return;
+    if (r.ttl <= 0) {
+      this.keepAlives.delete(id);
+      cur.done.reject(new EtcdError('NotFound', 'lease expired or revoked'));
+      return;
+    }
+    cur.ttl = r.ttl;
+    cur.deadline = this.transport.now() + r.ttl * 1000;
+    cur.onResponse(r);
+    this.timer(this.transport.now() + Math.max(500, Math.floor((r.ttl * 1000) / 3)), 'keepalive', id);
+  }
+
+  private keepAliveFailed(id: number, err: EtcdError): void {
+    const cur = this.keepAlives.get(id);
+    if (cur === undefined) return;
+    if (this.transport.now() >= cur.deadline) {
+      this.keepAlives.delete(id);
+      cur.done.reject(err);
+      return;
+    }
+    this.timer(this.transport.now() + 500, 'keepalive', id);
   }
 
   leaseTimeToLive(id: number, opts: { keys?: boolean } = {}): Promise<LeaseTimeToLiveResponse> {
@@ -685,7 +738,11 @@ export class Client implements EtcdClient {
   }
 
   /** Must reach the leader: etcdctl asks every endpoint's status first and sends it there. */
-  async moveLeader(targetId: number): Promise<MoveLeaderResponse> {
+  moveLeader(targetId: number): Promise<MoveLeaderResponse> {
+    return this.transport.track(this.moveLeaderNow(targetId));
+  }
+
+  private async moveLeaderNow(targetId: number): Promise<MoveLeaderResponse> {
     let leaderEndpoint: string | undefined;
     for (const e of this.state.endpoints) {
       try {
@@ -702,31 +759,33 @@ export class Client implements EtcdClient {
   // Concurrency recipes (etcd's concurrency package), built on the calls above.
 
   lock(name: string, opts: { ttlSeconds?: number; signal?: AbortSignal } = {}): Promise<LockResponse> {
-    return lockWith(this, name, opts);
+    return this.transport.track(lockWith(this, name, opts));
   }
 
   unlock(key: string): Promise<{ header: import('../mvcc/types').ResponseHeader }> {
-    return unlockWith(this, key);
+    return this.transport.track(unlockWith(this, key));
   }
 
   campaign(name: string, value: string, opts: { ttlSeconds?: number; signal?: AbortSignal } = {}): Promise<CampaignResponse> {
-    return campaignWith(this, name, value, opts);
+    return this.transport.track(campaignWith(this, name, value, opts));
   }
 
   proclaim(leader: CampaignResponse['leader'], value: string): Promise<{ header: import('../mvcc/types').ResponseHeader }> {
-    return proclaimWith(this, leader, value);
+    return this.transport.track(proclaimWith(this, leader, value));
   }
 
   leader(name: string): Promise<LeaderResponse> {
-    return leaderWith(this, name);
+    return this.transport.track(leaderWith(this, name));
   }
 
   observe(name: string, onLeader: (r: LeaderResponse) => void, opts: { signal?: AbortSignal } = {}): WatchHandle {
-    return observeWith(this, name, onLeader, opts);
+    const h = observeWith(this, name, onLeader, opts);
+    void this.transport.track(h.done.catch(() => undefined));
+    return h;
   }
 
   resign(leader: CampaignResponse['leader']): Promise<{ header: import('../mvcc/types').ResponseHeader }> {
-    return resignWith(this, leader);
+    return this.transport.track(resignWith(this, leader));
   }
 
   close(): void {

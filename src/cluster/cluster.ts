@@ -9,6 +9,7 @@
 // playground's real-time driver calls advance() from animation frames).
 
 import { assert } from '../lib/assert';
+import { CLONE_AS, shareOnClone } from '../lib/clone';
 import { Prng, deriveSeed, hashString } from '../lib/prng';
 import { describeMessage, type Message } from '../raft/index';
 import type { ClientRequest, ClientResponse, MemberEvent, MemberStatus, PeerMessage } from '../server/index';
@@ -16,6 +17,7 @@ import { Client, type ClientTransport, type HistoryOp } from '../client/client';
 import type { ClientOptions } from '../client/api';
 import { EventQueue } from './eventQueue';
 import type { HostInput, HostResult, NodeHost } from './host';
+import { InMemoryDisk, MemberHost } from './memberHost';
 import { Network, type LinkSettings, type LinkState } from './network';
 
 /** One member of the simulated cluster. */
@@ -163,10 +165,20 @@ export class Cluster {
   private memberCounter: number;
   private readonly token: string;
   private unsettled = 0;
-  private stepLock: Promise<void> = Promise.resolve();
+  /** Operations in progress whose continuations change the simulation when they resume. */
+  private tasks = 0;
+  /** One event or one user action at a time: the lock and who waits for it, first come first served. */
+  private lockHeld = false;
+  private lockWaiters: Array<() => void> = [];
+  /** Called after every event (checkpoints hang off it). */
+  private stepObservers: Array<() => void> = [];
+  /** etcdctl invocations so far (each gets its own client UUIDs). */
+  execCount = 0;
   private conditions: Array<{ pred: () => boolean; resolve: () => void }> = [];
   /** How many drivers of virtual time are active (advance, runUntil, a self-driving waitFor). */
   private driverDepth = 0;
+  /** Events being processed right now (0 or 1). */
+  private stepping = 0;
   private externalDriver = false;
 
   constructor(options: ClusterOptions) {
@@ -209,11 +221,34 @@ export class Cluster {
     return rt;
   }
 
+  /**
+   * What a checkpoint copies (see isQuiescent): the simulation without whoever watches or drives
+   * it. The copy's new nodes (a member added later) run inline on memory disks.
+   */
+  [CLONE_AS](): Cluster {
+    assert(this.tasks === 0 && this.conditions.length === 0 && this.stepping === 0, 'a checkpoint needs a quiescent cluster');
+    const copy = Object.assign(Object.create(Cluster.prototype) as Cluster, this) as unknown as Record<string, unknown>;
+    copy['options'] = { ...this.options, hostFactory: inMemoryHostFactory };
+    copy['listeners'] = new Set();
+    copy['conditions'] = [];
+    copy['lockHeld'] = false;
+    copy['lockWaiters'] = [];
+    copy['stepObservers'] = [];
+    copy['unsettled'] = 0;
+    copy['driverDepth'] = 0;
+    copy['externalDriver'] = false;
+    return copy as unknown as Cluster;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Lifecycle
 
   /** Starts every initial member. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.track(this.startNow());
+  }
+
+  private async startNow(): Promise<void> {
     for (const id of this.order) await this.startNode(id);
   }
 
@@ -320,15 +355,59 @@ export class Cluster {
   /** Processes the next event (moving the clock to its time). Returns false when none is left. */
   async stepOne(): Promise<boolean> {
     // One event at a time, whoever asks: never two events in progress.
-    const prev = this.stepLock;
-    let release!: () => void;
-    this.stepLock = new Promise<void>((r) => (release = r));
-    await prev;
+    await this.acquire();
     try {
       return await this.stepOneUnlocked();
     } finally {
-      release();
+      this.release();
     }
+  }
+
+  private acquire(): Promise<void> {
+    if (!this.lockHeld) {
+      this.lockHeld = true;
+      return Promise.resolve();
+    }
+    return new Promise<void>((r) => this.lockWaiters.push(r));
+  }
+
+  private release(): void {
+    const next = this.lockWaiters.shift();
+    if (next !== undefined) next();
+    else this.lockHeld = false;
+  }
+
+  /**
+   * Runs `fn` between events, never during one: a user's action lands at one precise point of the
+   * run (its recorded position), whatever else is driving time. Waits for an event in progress.
+   */
+  async exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Runs `fn` now if no event is in progress and nobody waits; returns false if it could not. */
+  tryExclusiveSync(fn: () => void): boolean {
+    if (this.lockHeld) return false;
+    this.lockHeld = true;
+    try {
+      fn();
+    } finally {
+      this.release();
+    }
+    return true;
+  }
+
+  /** Calls `fn` after every event, while the event's lock is still held. */
+  onStep(fn: () => void): () => void {
+    this.stepObservers.push(fn);
+    return () => {
+      this.stepObservers = this.stepObservers.filter((f) => f !== fn);
+    };
   }
 
   private async stepOneUnlocked(): Promise<boolean> {
@@ -337,8 +416,14 @@ export class Cluster {
     assert(ev.time >= this.nowMs, `event at ${ev.time} is in the past (${this.nowMs})`);
     this.nowMs = ev.time;
     this.eventIndex++;
-    await this.process(ev.event);
+    this.stepping++;
+    try {
+      await this.process(ev.event);
+    } finally {
+      this.stepping--;
+    }
     this.checkConditions();
+    for (const f of this.stepObservers) f();
     return true;
   }
 
@@ -416,6 +501,29 @@ export class Cluster {
     // keeps moving for whoever else is waiting.
     if (!this.externalDriver && this.driverDepth === 0) void this.selfDrive();
     return tracked;
+  }
+
+  /**
+   * Counts `p` as an operation in progress until it settles: something (a recipe, a membership
+   * change, an etcdctl command) whose code runs again later and changes the simulation. While any
+   * is in progress, the simulation's state is not all data (part of it is in their continuations)
+   * and no checkpoint can be taken.
+   */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.tasks++;
+    const done = (): void => {
+      this.tasks--;
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /**
+   * Whether the whole simulation is plain data now: no tracked operation in progress, nobody
+   * waiting on a condition, no node call in flight. Only then can a checkpoint copy it.
+   */
+  isQuiescent(): boolean {
+    return this.tasks === 0 && this.conditions.length === 0 && this.stepping === 0;
   }
 
   private async selfDrive(): Promise<void> {
@@ -581,11 +689,11 @@ export class Cluster {
     }
     if (rt.stopping && res.readyToStop) {
       // Graceful stop: leadership is handed over (or there is no one to hand it to).
-      void this.finishStop(rt);
+      void this.track(this.finishStop(rt));
     }
     if (rt.removed && rt.alive) {
       // etcd exits once it applied its own removal.
-      void this.killNode(rt, 'removed');
+      void this.track(this.killNode(rt, 'removed'));
     }
   }
 
@@ -652,28 +760,30 @@ export class Cluster {
   client(opts: ClientOptions = {}): Client {
     const clientId = `client-${this.nextClientNo++}`;
     const endpoints = opts.endpoints ?? this.order.map((id) => this.nodes.get(id)!).filter((r) => !r.removed).map((r) => r.spec.clientUrl);
-    const transport: ClientTransport = {
-      now: () => this.nowMs,
-      reachable: (endpoint) => {
-        const rt = this.byEndpoint(endpoint);
-        return rt !== undefined && rt.alive;
-      },
-      send: (endpoint, req) => this.clientSend(endpoint, req),
-      setTimer: (cid, at, timerId) => {
-        this.queue.push(Math.max(at, this.nowMs), { kind: 'clientTimer', clientId: cid, timerId });
-      },
-      wait: (p) => this.waitFor(p),
-      record: (op) => {
-        this.historyOps.push(op);
-        this.emit({ type: 'client', time: this.nowMs, op });
-      },
-    };
-    const c = new Client(transport, { ...opts, endpoints, clientId });
+    const c = new Client(new ClusterTransport(this), { ...opts, endpoints, clientId });
     this.clients.set(clientId, c);
     return c;
   }
 
-  private clientSend(endpoint: string, req: ClientRequest): boolean {
+  /** @internal (ClusterTransport) Whether a client can reach the member behind `endpoint`. */
+  clientReachable(endpoint: string): boolean {
+    const rt = this.byEndpoint(endpoint);
+    return rt !== undefined && rt.alive;
+  }
+
+  /** @internal (ClusterTransport) A client timer, fired as an event at `at`. */
+  clientTimer(clientId: string, at: number, timerId: number): void {
+    this.queue.push(Math.max(at, this.nowMs), { kind: 'clientTimer', clientId, timerId });
+  }
+
+  /** @internal (ClusterTransport) A client operation completed. */
+  recordClientOp(op: HistoryOp): void {
+    this.historyOps.push(op);
+    this.emit({ type: 'client', time: this.nowMs, op });
+  }
+
+  /** @internal (ClusterTransport) A client request leaves for the member behind `endpoint`. */
+  clientSend(endpoint: string, req: ClientRequest): boolean {
     const rt = this.byEndpoint(endpoint);
     if (rt === undefined || !rt.alive) return false;
     const msgId = this.nextMsgId++;
@@ -712,7 +822,11 @@ export class Cluster {
   // Faults and membership
 
   /** kill -9: the node loses everything volatile; its storage stays. */
-  async kill(id: number): Promise<void> {
+  kill(id: number): Promise<void> {
+    return this.track(this.killNow(id));
+  }
+
+  private async killNow(id: number): Promise<void> {
     const rt = this.need(id);
     this.fault('kill', rt.spec.name);
     await this.killNode(rt, 'down');
@@ -734,7 +848,11 @@ export class Cluster {
    * A hard crash right now: on the worker executor the worker is terminated at once, tearing an
    * IndexedDB transaction in flight (it lands or not, atomically). Elsewhere the same as kill.
    */
-  async crash(id: number): Promise<void> {
+  crash(id: number): Promise<void> {
+    return this.track(this.crashNow(id));
+  }
+
+  private async crashNow(id: number): Promise<void> {
     const rt = this.need(id);
     this.fault('crash', rt.spec.name);
     const h = rt.host as NodeHost & { crash?: () => void };
@@ -752,13 +870,32 @@ export class Cluster {
     await this.killNode(rt, 'down');
   }
 
+  /**
+   * Ends the simulation: every client is closed and every node goes down (its worker, if any, is
+   * terminated; storage stays as it is). Nothing runs afterwards.
+   */
+  async dispose(): Promise<void> {
+    for (const c of this.clients.values()) c.close();
+    for (const id of this.order) {
+      const rt = this.nodes.get(id)!;
+      if (!rt.alive) continue;
+      rt.alive = false;
+      await rt.host.kill();
+    }
+    this.conditions = [];
+  }
+
   /** Whether the node has a batch on its way to disk. */
   isWriting(id: number): boolean {
     return this.need(id).writing;
   }
 
   /** Starts a killed or stopped node again from its storage. */
-  async restart(id: number): Promise<void> {
+  restart(id: number): Promise<void> {
+    return this.track(this.restartNow(id));
+  }
+
+  private async restartNow(id: number): Promise<void> {
     const rt = this.need(id);
     if (rt.alive) throw new Error(`${rt.spec.name} is running`);
     if (rt.removed) throw new Error(`${rt.spec.name} was removed from the cluster; add a new member instead`);
@@ -770,13 +907,27 @@ export class Cluster {
    * Graceful stop (SIGTERM): a leader hands leadership to the most caught-up voter first. Resolves
    * when the node is down.
    */
-  async stop(id: number): Promise<void> {
+  stop(id: number): Promise<void> {
+    return this.track(this.stopNow(id));
+  }
+
+  private async stopNow(id: number): Promise<void> {
     const rt = this.need(id);
-    if (!rt.alive) return;
+    await this.beginStopNow(id);
+    await this.waitFor(this.when(() => !rt.alive));
+  }
+
+  /** The start of a graceful stop (SIGTERM): the node goes down on its own later. */
+  beginStop(id: number): Promise<void> {
+    return this.track(this.beginStopNow(id));
+  }
+
+  private async beginStopNow(id: number): Promise<void> {
+    const rt = this.need(id);
+    if (!rt.alive || rt.stopping) return;
     this.fault('stop', rt.spec.name);
     rt.stopping = true;
     await this.stepNode(rt, { kind: 'beginStop' });
-    await this.waitFor(this.when(() => !rt.alive));
   }
 
   /** A promise that resolves once `pred` holds (checked after every event). */
@@ -801,7 +952,11 @@ export class Cluster {
   }
 
   /** Wipes a stopped node's storage (etcd's data directory). */
-  async wipe(id: number): Promise<void> {
+  wipe(id: number): Promise<void> {
+    return this.track(this.wipeNow(id));
+  }
+
+  private async wipeNow(id: number): Promise<void> {
     const rt = this.need(id);
     if (rt.alive) throw new Error(`stop ${rt.spec.name} before wiping its data`);
     this.fault('wipe', rt.spec.name);
@@ -851,7 +1006,11 @@ export class Cluster {
    * Adds a member through the cluster (etcd's `member add`), then starts it with an empty data
    * directory, joining the existing cluster. Resolves with the new member's ID.
    */
-  async addMember(opts: { learner?: boolean; name?: string } = {}): Promise<number> {
+  addMember(opts: { learner?: boolean; name?: string } = {}): Promise<number> {
+    return this.track(this.addMemberNow(opts));
+  }
+
+  private async addMemberNow(opts: { learner?: boolean; name?: string }): Promise<number> {
     const n = ++this.memberCounter;
     const name = opts.name ?? `infra${n}`;
     const peerUrl = `http://127.0.0.1:${n}2380`;
@@ -870,7 +1029,11 @@ export class Cluster {
     }
   }
 
-  async promote(id: number): Promise<void> {
+  promote(id: number): Promise<void> {
+    return this.track(this.promoteNow(id));
+  }
+
+  private async promoteNow(id: number): Promise<void> {
     this.fault('member promote', this.name(id));
     const c = this.client({ endpoints: this.liveEndpoints() });
     try {
@@ -881,7 +1044,11 @@ export class Cluster {
     }
   }
 
-  async removeMember(id: number): Promise<void> {
+  removeMember(id: number): Promise<void> {
+    return this.track(this.removeMemberNow(id));
+  }
+
+  private async removeMemberNow(id: number): Promise<void> {
     this.fault('member remove', this.name(id));
     const c = this.client({ endpoints: this.liveEndpoints() });
     try {
@@ -896,7 +1063,11 @@ export class Cluster {
   }
 
   /** Asks the leader to hand leadership to `to` (etcd's move-leader). */
-  async transferLeader(to: number): Promise<void> {
+  transferLeader(to: number): Promise<void> {
+    return this.track(this.transferLeaderNow(to));
+  }
+
+  private async transferLeaderNow(to: number): Promise<void> {
     this.fault('move-leader', this.name(to));
     const lead = this.leader();
     if (lead === undefined) throw new Error('no leader to transfer from');
@@ -1031,3 +1202,45 @@ function queueMicrotaskFree(resolve: () => void): void {
     .then(() => undefined)
     .then(resolve);
 }
+
+/**
+ * A client's connection to the simulated cluster. A class rather than closures, so that a
+ * checkpoint of the simulation copies it along with the cluster it points to.
+ */
+class ClusterTransport implements ClientTransport {
+  constructor(private readonly cluster: Cluster) {}
+
+  now(): number {
+    return this.cluster.now();
+  }
+
+  reachable(endpoint: string): boolean {
+    return this.cluster.clientReachable(endpoint);
+  }
+
+  send(endpoint: string, req: ClientRequest): boolean {
+    return this.cluster.clientSend(endpoint, req);
+  }
+
+  setTimer(clientId: string, at: number, id: number): void {
+    this.cluster.clientTimer(clientId, at, id);
+  }
+
+  wait<T>(p: Promise<T>): Promise<T> {
+    return this.cluster.waitFor(p);
+  }
+
+  track<T>(p: Promise<T>): Promise<T> {
+    return this.cluster.track(p);
+  }
+
+  record(op: HistoryOp): void {
+    this.cluster.recordClientOp(op);
+  }
+}
+
+/** Hosts of a restored checkpoint: members inline, each on its own memory disk. */
+export function inMemoryHostFactory(): NodeHost {
+  return new MemberHost(new InMemoryDisk());
+}
+shareOnClone(inMemoryHostFactory);

@@ -6,9 +6,27 @@
 // durable before its messages leave and its answers are released (etcd's order), whatever the
 // real speed of the storage.
 
+import { CLONE_AS } from '../lib/clone';
+import { assert } from '../lib/assert';
 import type { Backend } from '../storage/backend';
+import { MemoryBackend } from '../storage/index';
 import { EtcdMember, type MemberConfig, type PreparedReady } from '../server/index';
 import type { HostInput, HostOpenError, HostResult, KeyspaceView, LogSlice, NodeDetail, NodeHost } from './host';
+
+/** Where a node's backend comes from (opened on every start; it outlives kills). */
+export interface BackendSource {
+  open(): Promise<Backend>;
+}
+
+/** A node's disk in memory: one MemoryBackend kept across restarts. */
+export class InMemoryDisk implements BackendSource {
+  private backend: MemoryBackend | undefined;
+
+  async open(): Promise<Backend> {
+    this.backend ??= new MemoryBackend();
+    return this.backend;
+  }
+}
 
 export class MemberHost implements NodeHost {
   private member: EtcdMember | undefined;
@@ -23,13 +41,13 @@ export class MemberHost implements NodeHost {
    *   (so a crash() before that loses it, like a torn write); default: at once.
    */
   constructor(
-    private readonly backend: () => Promise<Backend>,
+    private readonly backend: BackendSource,
     private readonly opts: { writeAtCommit?: boolean } = {},
   ) {}
 
   async open(config: Omit<MemberConfig, 'backend' | 'logger'>, now: number): Promise<HostResult | HostOpenError> {
     try {
-      const backend = await this.backend();
+      const backend = await this.backend.open();
       this.store = backend;
       this.member = await EtcdMember.open({ ...config, backend }, now);
     } catch (err) {
@@ -108,6 +126,19 @@ export class MemberHost implements NodeHost {
     });
   }
 
+  /**
+   * What a checkpoint copies: the host without its write promise. Checkpoints are taken of hosts on
+   * memory backends, which have stored a batch by the time write() returns, so there is nothing
+   * left to wait for.
+   */
+  [CLONE_AS](): MemberHost {
+    assert(this.store === undefined || this.store.kind === 'memory', 'only hosts on memory backends can be checkpointed');
+    assert(this.writeError === undefined, 'a failed write cannot be checkpointed');
+    const copy = Object.assign(Object.create(MemberHost.prototype) as MemberHost, this);
+    copy.write = undefined;
+    return copy;
+  }
+
   /** A hard crash: the member is gone and a batch not yet handed to the backend is lost. */
   crash(): void {
     this.member?.stop();
@@ -151,7 +182,7 @@ export class MemberHost implements NodeHost {
   }
 
   async wipe(): Promise<void> {
-    const b = await this.backend();
+    const b = await this.backend.open();
     await b.destroy();
   }
 

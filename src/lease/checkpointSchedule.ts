@@ -5,6 +5,7 @@
 // checkpoint each push one, nothing dedupes); stale entries are dropped when they come due and the
 // lease is gone, expired or not worth a checkpoint. Demotion empties it.
 
+import { shareOnClone } from '../lib/clone';
 import { MinHeap } from './heap';
 import type { LeaseId } from './lease';
 
@@ -15,14 +16,16 @@ interface ScheduledCheckpoint {
   seq: number;
 }
 
+/** Heap order: due time, then lease ID, then insertion. Module-level so that state holds no closures. */
+function checkpointLess(a: ScheduledCheckpoint, b: ScheduledCheckpoint): boolean {
+  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && (a.id < b.id || (a.id === b.id && a.seq < b.seq)));
+}
+shareOnClone(checkpointLess);
+
 /** The checkpoint schedule, ordered by (due time, lease ID, insertion). */
 export class CheckpointSchedule {
   private seq = 0;
-  private readonly heap = new MinHeap<ScheduledCheckpoint>(
-    (a, b) =>
-      a.timeMs < b.timeMs ||
-      (a.timeMs === b.timeMs && (a.id < b.id || (a.id === b.id && a.seq < b.seq))),
-  );
+  private readonly heap = new MinHeap<ScheduledCheckpoint>(checkpointLess);
 
   get size(): number {
     return this.heap.size;

@@ -2,6 +2,7 @@
 // (its expiry, or a retry time after it was handed out as expired). etcd's LeaseExpiredNotifier.
 // Pure: times are virtual milliseconds given by the caller.
 
+import { shareOnClone } from '../lib/clone';
 import { MinHeap } from './heap';
 import type { LeaseId } from './lease';
 
@@ -73,3 +74,6 @@ export class ExpiryQueue {
     this.byId.clear();
   }
 }
+
+shareOnClone(expiryLess);
+shareOnClone(expiryMoved);

@@ -2,6 +2,7 @@
 // Pure and generic; `onMove` lets a caller keep each item's position for O(log n) update/remove.
 
 import { assert } from '../lib/assert';
+import { shareOnClone } from '../lib/clone';
 
 /**
  * A min-heap ordered by `less`. Give `less` a total order (etcd's queues break ties by ID here,
@@ -9,6 +10,7 @@ import { assert } from '../lib/assert';
  */
 /** The default move hook: nothing to track. Module-level so that state holds no closures. */
 export function noMove(): void {}
+shareOnClone(noMove);
 
 export class MinHeap<T> {
   /** Invariant: for every i > 0, !less(items[i], items[(i - 1) >> 1]). */

@@ -24,31 +24,35 @@ export interface ExecResult {
 /** etcdctl's zap timestamps: virtual time counted from a fixed origin (reproducible output). */
 const TIME_ORIGIN_MS = Date.UTC(2026, 10, 21, 18, 0, 0);
 
-let execCount = 0;
-
 /**
- * Runs one etcdctl command line against the cluster. Without a real-time driver, virtual time
- * moves until the command ends; long-running commands (watch, lock, elect, keep-alive) then stop
- * after `timeoutMs` of virtual time (default 60 s), as `timeout 60 etcdctl ...` would.
+ * Runs one etcdctl command line against the cluster. Long-running commands (watch, lock, elect,
+ * keep-alive) run until `signal` aborts or `timeoutMs` of virtual time pass (the caller decides the
+ * timeout, so that a replay makes the same decision).
  */
 export async function runExec(cluster: Cluster, line: string, options: ExecOptions): Promise<ExecResult> {
   const ac = new AbortController();
   options.signal?.addEventListener('abort', () => ac.abort(), { once: true });
   if (options.signal?.aborted) ac.abort();
-  const selfDriven = !cluster.isExternallyDriven();
-  const timeoutMs = options.timeoutMs ?? (selfDriven && options.signal === undefined ? 60_000 : undefined);
-  if (timeoutMs !== undefined) {
-    const at = cluster.now() + timeoutMs;
-    void cluster.when(() => cluster.now() >= at).then(() => ac.abort());
+  let finished = false;
+  if (options.timeoutMs !== undefined) {
+    const at = cluster.now() + options.timeoutMs;
+    // Also released once the command is over, so no condition outlives it.
+    void cluster.when(() => finished || cluster.now() >= at).then(() => {
+      if (!finished) ac.abort();
+    });
   }
   const env: EtcdctlEnv = {
     createClient: (opts: ClientOptions) => cluster.client(opts),
     allEndpoints: cluster.ids().filter((id) => !cluster.isRemoved(id)).map((id) => cluster.spec(id).clientUrl.replace(/^https?:\/\//, '')),
     timestamp: () => new Date(TIME_ORIGIN_MS + cluster.now()).toISOString(),
-    clientUuid: uuidSource(`${cluster.seed}/${++execCount}`),
+    clientUuid: uuidSource(`${cluster.seed}/${++cluster.execCount}`),
     signal: ac.signal,
   };
   if (options.stdin !== undefined) env.stdin = options.stdin;
   if (options.onOutput !== undefined) env.onOutput = options.onOutput;
-  return cluster.waitFor(runEtcdctl(line, env));
+  return cluster.track(
+    runEtcdctl(line, env).finally(() => {
+      finished = true;
+    }),
+  );
 }

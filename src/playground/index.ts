@@ -3,17 +3,26 @@
 // moves virtual time (by hand, or in real time at a chosen speed), applies faults and membership
 // changes, hands out etcd clients, runs etcdctl command lines, and records every user action with
 // its virtual time and position so that `createPlayground({ replay })` reproduces the run.
+//
+// Time travel: the run is a sequence of worlds (world.ts). Checkpoints are copies of the live
+// world (or, when its nodes are workers or on IndexedDB, of an inline shadow that replays the
+// same recording) taken every few seconds of virtual time whenever the simulation is plain data;
+// seek(t) restores the last checkpoint before t and replays the recording up to t. Time moving
+// on from there replays the recorded future and rejoins the live run; acting forks the run.
 
-import { Cluster, type ClusterEvent, type ClusterOptions, type ClusterTiming, type InFlight, type NodeSpec } from '../cluster/cluster';
-import { MemberHost } from '../cluster/memberHost';
+import { assert } from '../lib/assert';
+import { cloneGraph } from '../lib/clone';
+import { Cluster, inMemoryHostFactory, type ClusterEvent, type ClusterOptions, type ClusterTiming, type InFlight, type NodeSpec } from '../cluster/cluster';
+import { InMemoryDisk, MemberHost } from '../cluster/memberHost';
 import type { KeyspaceView, LogSlice, NodeDetail, NodeHost } from '../cluster/host';
 import type { LinkSettings, LinkState } from '../cluster/network';
 import type { Client, HistoryOp } from '../client/client';
-import type { ClientOptions, EtcdClient } from '../client/api';
-import { IdbBackend, MemoryBackend, type Backend } from '../storage/index';
+import type { ClientOptions, EtcdClient, KeepAliveHandle, WatchHandle } from '../client/api';
+import { IdbBackend, type Backend } from '../storage/index';
 import type { MemberStatus } from '../server/index';
 import { Recorder, type Recording, type RecordedAction } from './recording';
-import { runExec, type ExecOptions, type ExecResult } from './exec';
+import type { ExecOptions, ExecResult } from './exec';
+import { FN_MARKER, RECORDED_METHODS, SIGNAL_MARKER, World } from './world';
 
 export type { Recording, RecordedAction, ExecOptions, ExecResult, InFlight, LinkState, LinkSettings, NodeDetail, LogSlice, KeyspaceView, HistoryOp };
 
@@ -62,7 +71,12 @@ export interface NodeStatus {
   diskLatencyMs: number;
 }
 
-export type PlaygroundEvent = ClusterEvent;
+export type PlaygroundEvent =
+  | ClusterEvent
+  /** The world on screen changed instants: an earlier one (seek) or the live run again. */
+  | { type: 'seek'; time: number; live: boolean }
+  /** An action on an earlier instant forked the run: the recorded future from there is gone. */
+  | { type: 'fork'; time: number };
 
 export type Speed = number | 'max';
 
@@ -117,7 +131,15 @@ export interface Playground {
   nodeLog(id: number, from: number, to: number): Promise<LogSlice>;
   /** A live node's keys (optionally under a prefix) and leases. */
   nodeKeyspace(id: number, opts?: { prefix?: string; limit?: number }): Promise<KeyspaceView>;
-  /** Stops the real-time driver and closes clients. */
+  /**
+   * Shows instant `t` of the run (0 to the live time): restored from the last checkpoint before it
+   * and replayed. Time moving on replays the recorded future and rejoins the live run; an action
+   * forks the run there.
+   */
+  seek(t: number): Promise<void>;
+  /** The span seek() reaches, and whether an earlier instant is on screen. */
+  readonly timeline: { start: number; end: number; viewing: boolean; checkpoints: number[] };
+  /** Stops the real-time driver and the nodes. */
   dispose(): Promise<void>;
 }
 
@@ -127,40 +149,61 @@ export async function createPlayground(options: PlaygroundOptions = {}): Promise
   return p;
 }
 
+/** A copy of a world at one instant of the run, to restore from. */
+interface Checkpoint {
+  t: number;
+  pos: number;
+  world: World;
+}
+
+/** Checkpoints kept at most; beyond, every other one goes and the spacing doubles. */
+const MAX_CHECKPOINTS = 160;
+/** Virtual time between checkpoints at first. */
+const CHECKPOINT_EVERY_MS = 2_000;
+
 class PlaygroundImpl implements Playground {
   readonly seed: number;
-  readonly cluster: Cluster;
   readonly options: Readonly<PlaygroundOptions>;
   private readonly recorder: Recorder;
+  private readonly clusterOptions: Omit<ClusterOptions, 'hostFactory'>;
   private readonly backends = new Map<number, Backend>();
+  /** The world on screen: the live run, or an instant restored by seek(). */
+  private current!: World;
+  /** The live run while `current` shows an earlier instant (rejoined when time catches up). */
+  private liveAhead: World | undefined;
+  /** An inline copy of a live run that cannot be checkpointed itself (workers, IndexedDB). */
+  private shadow: World | undefined;
+  private checkpoints: Checkpoint[] = [];
+  private checkpointEveryMs = CHECKPOINT_EVERY_MS;
+  private readonly listeners = new Set<(e: PlaygroundEvent) => void>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private playSpeed: Speed = 1;
   private isPlaying = false;
   private lastReal = 0;
   private pumping = false;
-  private readonly clients: Client[] = [];
-  private replayQueue: RecordedAction[] = [];
 
   constructor(options: PlaygroundOptions) {
     const base = options.replay !== undefined ? { ...options, ...options.replay.config, replay: options.replay } : options;
     this.options = base;
     this.seed = (options.replay?.seed ?? base.seed ?? 1) >>> 0;
     this.recorder = new Recorder(this.seed, configOf(base));
-    const clusterOpts: ClusterOptions = {
-      seed: this.seed,
-      nodes: base.nodes ?? 3,
-      hostFactory: (spec, clusterId) => this.hostFor(spec, clusterId),
-    };
-    if (base.timing !== undefined) clusterOpts.timing = base.timing;
-    if (base.preVote !== undefined) clusterOpts.preVote = base.preVote;
-    if (base.checkQuorum !== undefined) clusterOpts.checkQuorum = base.checkQuorum;
-    if (base.snapshotCount !== undefined) clusterOpts.snapshotCount = base.snapshotCount;
-    if (base.snapshotCatchUpEntries !== undefined) clusterOpts.snapshotCatchUpEntries = base.snapshotCatchUpEntries;
-    if (base.leaseCheckpoint !== undefined) clusterOpts.leaseCheckpoint = base.leaseCheckpoint;
-    if (base.leaseCheckpointIntervalMs !== undefined) clusterOpts.leaseCheckpointIntervalMs = base.leaseCheckpointIntervalMs;
-    if (base.quotaBackendBytes !== undefined) clusterOpts.quotaBackendBytes = base.quotaBackendBytes;
-    this.cluster = new Cluster(clusterOpts);
-    if (options.replay !== undefined) this.replayQueue = [...options.replay.actions];
+    // A replay's actions are the run's recorded future: worlds perform them as time reaches them.
+    for (const a of options.replay?.actions ?? []) this.recorder.add(a);
+    const o: Omit<ClusterOptions, 'hostFactory'> = { seed: this.seed, nodes: base.nodes ?? 3 };
+    if (base.timing !== undefined) o.timing = base.timing;
+    if (base.preVote !== undefined) o.preVote = base.preVote;
+    if (base.checkQuorum !== undefined) o.checkQuorum = base.checkQuorum;
+    if (base.snapshotCount !== undefined) o.snapshotCount = base.snapshotCount;
+    if (base.snapshotCatchUpEntries !== undefined) o.snapshotCatchUpEntries = base.snapshotCatchUpEntries;
+    if (base.leaseCheckpoint !== undefined) o.leaseCheckpoint = base.leaseCheckpoint;
+    if (base.leaseCheckpointIntervalMs !== undefined) o.leaseCheckpointIntervalMs = base.leaseCheckpointIntervalMs;
+    if (base.quotaBackendBytes !== undefined) o.quotaBackendBytes = base.quotaBackendBytes;
+    this.clusterOptions = o;
+  }
+
+  /** Whether the live run itself can be copied: inline members on memory disks. */
+  private get liveIsCopyable(): boolean {
+    return this.options.executor !== 'worker' && this.options.storage !== 'indexeddb';
   }
 
   private hostFor(spec: NodeSpec, clusterId: number): NodeHost {
@@ -169,52 +212,102 @@ class PlaygroundImpl implements Playground {
       if (this.options.workerHostFactory === undefined) throw new Error("executor 'worker' needs a browser (workerHostFactory)");
       return this.options.workerHostFactory(spec, clusterId, dbName);
     }
-    return new MemberHost(async () => {
-      let b = this.backends.get(spec.id);
-      if (b === undefined) {
-        b = this.options.storage === 'indexeddb' ? await IdbBackend.open(dbName) : new MemoryBackend();
-        this.backends.set(spec.id, b);
-      }
-      return b;
+    if (this.options.storage !== 'indexeddb') return new MemberHost(new InMemoryDisk());
+    return new MemberHost({
+      open: async () => {
+        let b = this.backends.get(spec.id);
+        if (b === undefined) {
+          b = await IdbBackend.open(dbName);
+          this.backends.set(spec.id, b);
+        }
+        return b;
+      },
     });
   }
 
+  /** Builds a world's cluster and wires its events and checkpoints. */
+  private adopt(w: World): World {
+    w.cluster.subscribe((e) => {
+      if (w === this.current) this.emit(e);
+    });
+    w.cluster.onStep(() => this.maybeCheckpoint(w));
+    return w;
+  }
+
   async init(): Promise<void> {
-    await this.cluster.start();
+    this.current = this.adopt(new World(new Cluster({ ...this.clusterOptions, hostFactory: (spec, id) => this.hostFor(spec, id) })));
+    await this.current.cluster.start();
+    if (!this.liveIsCopyable) {
+      this.shadow = this.adopt(new World(new Cluster({ ...this.clusterOptions, hostFactory: inMemoryHostFactory })));
+      await this.shadow.cluster.start();
+    }
+    this.takeCheckpoint(this.checkpointSource()!);
+  }
+
+  get cluster(): Cluster {
+    return this.current.cluster;
+  }
+
+  private emit(e: PlaygroundEvent): void {
+    for (const l of this.listeners) l(e);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Time
 
   now(): number {
-    return this.cluster.now();
+    return this.current.cluster.now();
   }
 
   async advance(ms: number): Promise<void> {
-    const target = this.cluster.now() + ms;
-    if (this.replayQueue.length > 0) await this.cluster.asDriver(() => this.runReplayTo(target));
-    await this.cluster.advance(target - this.cluster.now());
-  }
-
-  /** Applies recorded actions that are due (replay), stepping events in between. */
-  private async runReplayTo(target: number): Promise<void> {
-    while (this.replayQueue.length > 0) {
-      const next = this.replayQueue[0]!;
-      if (next.t > target) return;
-      // Process events until the action's position, then apply it at its time.
-      while (this.cluster.position < next.pos) {
-        const t = this.cluster.nextEventTime();
-        if (t === undefined || t > next.t) break;
-        await this.cluster.stepOne();
-      }
-      if (this.cluster.now() < next.t) this.cluster.setNow(next.t);
-      this.replayQueue.shift();
-      await this.applyRecorded(next);
+    assert(ms >= 0, 'cannot advance by a negative time');
+    const target = this.now() + ms;
+    const live = this.liveAhead;
+    if (live !== undefined && target >= live.cluster.now()) {
+      // Back in the present: the live run is where this replay would arrive.
+      this.rejoin();
     }
+    await this.current.replayTo(target, this.recorder.list);
   }
 
   async runUntil(predicate: () => boolean, opts: { timeoutMs?: number } = {}): Promise<boolean> {
-    return this.cluster.runUntil(predicate, { timeoutMs: opts.timeoutMs ?? 60_000 });
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const w = this.current;
+    if (w.performed >= this.recorder.list.length && this.liveAhead === undefined) {
+      return w.cluster.runUntil(predicate, { timeoutMs });
+    }
+    const deadline = this.now() + timeoutMs;
+    return w.cluster.asDriver(async () => {
+      while (!predicate()) {
+        if (this.caughtUp()) {
+          this.rejoin();
+          return this.current.cluster.runUntil(predicate, { timeoutMs: Math.max(0, deadline - this.now()) });
+        }
+        const c = this.current.cluster;
+        const next = c.nextEventTime();
+        if (next === undefined || next > deadline) {
+          await this.current.replayTo(deadline, this.recorder.list);
+          return predicate();
+        }
+        await this.current.stepReplay(this.recorder.list);
+      }
+      return true;
+    });
+  }
+
+  /** Whether the world on screen reached the live run (same events, same actions). */
+  private caughtUp(): boolean {
+    const live = this.liveAhead;
+    return live !== undefined && this.current.cluster.position >= live.cluster.position && this.current.performed >= live.performed;
+  }
+
+  /** Shows the live run again. */
+  private rejoin(): void {
+    const live = this.liveAhead;
+    if (live === undefined) return;
+    this.liveAhead = undefined;
+    this.current = live;
+    this.emit({ type: 'seek', time: live.cluster.now(), live: true });
   }
 
   get playing(): boolean {
@@ -229,14 +322,14 @@ class PlaygroundImpl implements Playground {
     this.playSpeed = speed;
     if (this.isPlaying) return;
     this.isPlaying = true;
-    this.cluster.setExternalDriver(true);
+    this.current.cluster.setExternalDriver(true);
     this.lastReal = realNow();
     this.schedulePump();
   }
 
   pause(): void {
     this.isPlaying = false;
-    this.cluster.setExternalDriver(false);
+    for (const w of [this.current, this.liveAhead]) w?.cluster.setExternalDriver(false);
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -257,10 +350,12 @@ class PlaygroundImpl implements Playground {
       if (this.playSpeed === 'max') {
         // As fast as possible, in slices that keep the page responsive.
         const stop = realNow() + 12;
-        while (realNow() < stop && this.isPlaying) await this.advance(this.cluster.timing.tickMs);
+        while (realNow() < stop && this.isPlaying) await this.advance(this.current.cluster.timing.tickMs);
       } else {
         await this.advance(Math.max(0, elapsed * this.playSpeed));
       }
+      // Whichever world is on screen now is driven by this loop.
+      this.current.cluster.setExternalDriver(this.isPlaying);
     } finally {
       this.pumping = false;
     }
@@ -268,182 +363,328 @@ class PlaygroundImpl implements Playground {
   }
 
   async stepEvent(): Promise<void> {
-    await this.cluster.stepOne();
+    if (this.caughtUp()) this.rejoin();
+    await this.current.stepReplay(this.recorder.list);
+    if (this.caughtUp()) this.rejoin();
   }
 
   async stepMessage(): Promise<void> {
     let done = false;
-    const off = this.cluster.subscribe((e) => {
+    const off = this.subscribe((e) => {
       if (e.type === 'message' && (e.phase === 'deliver' || e.phase === 'drop') && e.message.channel !== 'client') done = true;
     });
     try {
-      for (let i = 0; i < 100_000 && !done; i++) if (!(await this.cluster.stepOne())) break;
+      for (let i = 0; i < 100_000 && !done; i++) {
+        if (this.caughtUp()) this.rejoin();
+        if (!(await this.current.stepReplay(this.recorder.list))) break;
+        if (this.caughtUp()) this.rejoin();
+      }
     } finally {
       off();
     }
   }
 
   async stepTick(): Promise<void> {
-    await this.advance(this.cluster.timing.tickMs);
+    await this.advance(this.current.cluster.timing.tickMs);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Time travel
+
+  /**
+   * The world checkpoints are taken from: the shadow of a live run that cannot be copied, else the
+   * live run itself (inline on memory disks: from the start, or since a fork from a checkpoint).
+   */
+  private checkpointSource(): World {
+    return this.shadow ?? this.liveAhead ?? this.current;
+  }
+
+  private maybeCheckpoint(w: World): void {
+    if (w !== this.checkpointSource()) return;
+    const c = w.cluster;
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    if (last !== undefined && (c.now() - last.t < this.checkpointEveryMs || c.position <= last.pos)) return;
+    if (!c.isQuiescent()) return;
+    this.takeCheckpoint(w);
+  }
+
+  private takeCheckpoint(w: World): void {
+    this.checkpoints.push({ t: w.cluster.now(), pos: w.cluster.position, world: cloneGraph(w) });
+    if (this.checkpoints.length > MAX_CHECKPOINTS) {
+      // Keep the first; thin the rest to every other one, twice as far apart from now on.
+      this.checkpoints = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0);
+      this.checkpointEveryMs *= 2;
+    }
+  }
+
+  async seek(t: number): Promise<void> {
+    this.pause();
+    const live = this.liveAhead ?? this.current;
+    const end = live.cluster.now();
+    const target = Math.max(0, Math.min(t, end));
+    if (target >= end) {
+      this.rejoin();
+      return;
+    }
+    const source = this.checkpointSource();
+    // A shadow catches up with the live run as far as needed (taking checkpoints on the way).
+    if (source === this.shadow && source.cluster.now() < target) await source.replayTo(target, this.recorder.list);
+    let cp = this.checkpoints[0]!;
+    for (const c of this.checkpoints) if (c.t <= target) cp = c;
+    const w = this.adopt(cloneGraph(cp.world));
+    // Replayed off screen: a seek is a jump, not a fast-forward to watch.
+    await w.replayTo(target, this.recorder.list);
+    if (this.liveAhead === undefined) this.liveAhead = this.current;
+    else void this.retire(this.current);
+    this.current = w;
+    this.emit({ type: 'seek', time: target, live: false });
+  }
+
+  /** The span seek() can reach: from 0 to the live run's time. */
+  get timeline(): { start: number; end: number; viewing: boolean; checkpoints: number[] } {
+    const live = this.liveAhead ?? this.current;
+    return { start: 0, end: live.cluster.now(), viewing: this.liveAhead !== undefined, checkpoints: this.checkpoints.map((c) => c.t) };
+  }
+
+  /**
+   * Acting on an earlier instant forks the run: the recorded future from here is dropped and the
+   * world on screen becomes the live run.
+   */
+  private forkIfInPast(): void {
+    const w = this.current;
+    const recorded = this.recorder.list.length;
+    if (this.liveAhead === undefined && w.performed >= recorded) return;
+    this.recorder.truncate(w.performed);
+    const pos = w.cluster.position;
+    this.checkpoints = this.checkpoints.filter((c) => c.pos <= pos && c.t <= w.cluster.now());
+    const old = this.liveAhead;
+    this.liveAhead = undefined;
+    if (old !== undefined) void this.retire(old);
+    const shadow = this.shadow;
+    if (shadow !== undefined && old !== undefined) {
+      // The fork runs inline on memory disks (a restored checkpoint): it is its own checkpoint source.
+      void this.retire(shadow);
+      this.shadow = undefined;
+    } else if (shadow !== undefined && (shadow.cluster.position > pos || shadow.performed > w.performed)) {
+      // The shadow went past the fork on the old recording: restart it from the last valid checkpoint.
+      void this.retire(shadow);
+      this.shadow = this.adopt(cloneGraph(this.checkpoints[this.checkpoints.length - 1]!.world));
+    }
+    this.emit({ type: 'fork', time: w.cluster.now() });
+  }
+
+  private async retire(w: World): Promise<void> {
+    await w.cluster.dispose();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Actions (recorded)
 
-  private note(type: RecordedAction['type'], args: unknown[]): void {
-    this.recorder.add({ t: this.cluster.now(), pos: this.cluster.position, type, args });
+  /** Records and performs an action between events; resolves when its immediate part is done. */
+  private async act(type: RecordedAction['type'], args: unknown[], live?: { args: unknown[] }): Promise<{ value: unknown; index: number }> {
+    this.forkIfInPast();
+    const w = this.current;
+    return w.cluster.exclusive(async () => {
+      const index = this.note(w, type, args);
+      const r = await w.perform(this.recorder.list[index]!, index, live);
+      return { value: r.value, index };
+    });
   }
 
-  /** Re-applies one recorded action (replay). */
-  private async applyRecorded(a: RecordedAction): Promise<void> {
-    const args = a.args as never[];
-    switch (a.type) {
-      case 'kill':
-        return this.kill(args[0]);
-      case 'restart':
-        return this.restart(args[0]);
-      case 'crash':
-        return this.crash(args[0]);
-      case 'stop':
-        return this.stop(args[0]);
-      case 'partition':
-        return this.partition(args[0]);
-      case 'isolate':
-        return this.isolate(args[0]);
-      case 'heal':
-        return this.heal();
-      case 'setLink':
-        return this.setLink(args[0], args[1], args[2]);
-      case 'setDisk':
-        return this.setDisk(args[0], args[1]);
-      case 'forceElection':
-        return this.forceElection(args[0]);
-      case 'transferLeader':
-        void this.transferLeader(args[0]).catch(() => {});
-        return;
-      case 'addMember':
-        void this.addMember(args[0], args[1]).catch(() => {});
-        return;
-      case 'promote':
-        void this.promote(args[0]).catch(() => {});
-        return;
-      case 'removeMember':
-        void this.removeMember(args[0]).catch(() => {});
-        return;
-      case 'client':
-        this.client(args[0]);
-        return;
-      case 'call': {
-        const [clientIndex, method, callArgs] = a.args as [number, string, unknown[]];
-        const c = this.clients[clientIndex];
-        if (c === undefined) throw new Error(`replay: no client #${clientIndex}`);
-        // Callbacks were recorded as markers; a replay has nobody to call back.
-        const revived = callArgs.map((x) => (isFnMarker(x) ? () => {} : x));
-        const r = (c as unknown as Record<string, (...x: unknown[]) => unknown>)[method]!(...revived);
-        if (r instanceof Promise) r.catch(() => {});
-        return;
-      }
-      case 'exec':
-        void this.exec(args[0], args[1]).catch(() => {});
-        return;
-    }
+  /**
+   * The same for an action with no waiting part: done at once when no event is in progress, else
+   * right after it (then this returns undefined).
+   */
+  private actSync(type: RecordedAction['type'], args: unknown[], live?: { args: unknown[] }): { value: unknown; index: number } | undefined {
+    const out = this.tryActSync(type, args, live);
+    if (out === undefined) void this.act(type, args, live);
+    return out;
+  }
+
+  /** Performs an immediate action if no event is in progress; undefined (nothing done) if one is. */
+  private tryActSync(type: RecordedAction['type'], args: unknown[], live?: { args: unknown[] }): { value: unknown; index: number } | undefined {
+    this.forkIfInPast();
+    const w = this.current;
+    let out: { value: unknown; index: number } | undefined;
+    w.cluster.tryExclusiveSync(() => {
+      const index = this.note(w, type, args);
+      const r = w.perform(this.recorder.list[index]!, index, live);
+      assert(!(r instanceof Promise), `${type} is not immediate`);
+      out = { value: r.value, index };
+    });
+    return out;
+  }
+
+  private note(w: World, type: RecordedAction['type'], args: unknown[]): number {
+    return this.recorder.add({ t: w.cluster.now(), pos: w.cluster.position, type, args });
   }
 
   async kill(id: number): Promise<void> {
-    this.note('kill', [id]);
-    await this.cluster.kill(id);
+    await this.act('kill', [id]);
   }
 
   async crash(id: number): Promise<void> {
-    this.note('crash', [id]);
-    await this.cluster.crash(id);
+    await this.act('crash', [id]);
   }
 
   async restart(id: number): Promise<void> {
-    this.note('restart', [id]);
-    await this.cluster.restart(id);
+    this.current.cluster.spec(id);
+    if (this.current.cluster.isAlive(id)) throw new Error(`${this.current.cluster.spec(id).name} is running`);
+    await this.act('restart', [id]);
   }
 
   async stop(id: number): Promise<void> {
-    this.note('stop', [id]);
-    await this.cluster.stop(id);
+    await this.act('stop', [id]);
+    const c = this.current.cluster;
+    await c.waitFor(c.when(() => !c.isAlive(id)));
   }
 
   partition(groups: number[][]): void {
-    this.note('partition', [groups]);
-    this.cluster.partition(groups);
+    this.actSync('partition', [groups]);
   }
 
   isolate(id: number): void {
-    this.note('isolate', [id]);
-    this.cluster.isolate(id);
+    this.actSync('isolate', [id]);
   }
 
   heal(): void {
-    this.note('heal', []);
-    this.cluster.heal();
+    this.actSync('heal', []);
   }
 
   setLink(from: number, to: number, settings: LinkSettings): void {
-    this.note('setLink', [from, to, settings]);
-    this.cluster.setLink(from, to, settings);
+    this.actSync('setLink', [from, to, settings]);
   }
 
   setDisk(id: number, latencyMs: number): void {
-    this.note('setDisk', [id, latencyMs]);
-    this.cluster.setDisk(id, latencyMs);
+    this.actSync('setDisk', [id, latencyMs]);
   }
 
   forceElection(id: number): void {
-    this.note('forceElection', [id]);
-    this.cluster.forceElection(id);
+    this.actSync('forceElection', [id]);
   }
 
   async transferLeader(to: number): Promise<void> {
-    this.note('transferLeader', [to]);
-    await this.cluster.transferLeader(to);
+    const { value } = await this.act('transferLeader', [to]);
+    await (value as Promise<void>);
   }
 
   async addMember(name?: string, opts: { learner?: boolean } = {}): Promise<number> {
-    this.note('addMember', [name, opts]);
-    const o: { learner?: boolean; name?: string } = { ...opts };
-    if (name !== undefined) o.name = name;
-    return this.cluster.addMember(o);
+    const { value } = await this.act('addMember', [name ?? null, opts]);
+    return value as Promise<number>;
   }
 
   async promote(id: number): Promise<void> {
-    this.note('promote', [id]);
-    await this.cluster.promote(id);
+    const { value } = await this.act('promote', [id]);
+    await (value as Promise<void>);
   }
 
   async removeMember(id: number): Promise<void> {
-    this.note('removeMember', [id]);
-    await this.cluster.removeMember(id);
+    const { value } = await this.act('removeMember', [id]);
+    await (value as Promise<void>);
   }
 
   /** An etcd client whose calls are recorded, so that a replay issues them again. */
   client(options: ClientOptions = {}): EtcdClient {
-    this.note('client', [options]);
-    const c = this.cluster.client(options);
-    const index = this.clients.length;
-    this.clients.push(c);
-    return recordingClient(c, (method, args) => this.note('call', [index, method, args]));
+    const r = this.tryActSync('client', [options], { args: [options] });
+    // Between events or not, a client is made at once (making one sends nothing).
+    const index = r !== undefined ? this.current.clients.length - 1 : this.makeClientNow(options);
+    return this.clientProxy(index);
+  }
+
+  private makeClientNow(options: ClientOptions): number {
+    const w = this.current;
+    const index = this.note(w, 'client', [options]);
+    void w.perform(this.recorder.list[index]!, index, { args: [options] });
+    return w.clients.length - 1;
+  }
+
+  /**
+   * The caller's handle on recorded client #index: calls are recorded and go to that client in
+   * whichever world is on screen (so a handle survives seeking and forking).
+   */
+  private clientProxy(index: number): EtcdClient {
+    const self = this;
+    const target = (): Client => {
+      const c = self.current.clients[index];
+      if (c === undefined) throw new Error(`client #${index} does not exist at this point of the run`);
+      return c;
+    };
+    return new Proxy({} as EtcdClient, {
+      get(_t, prop) {
+        if (prop === 'then') return undefined;
+        const c = target();
+        const v = Reflect.get(c, prop, c) as unknown;
+        if (typeof prop !== 'string' || typeof v !== 'function') return v;
+        if (prop === 'close') return () => self.actSync('close', [index]);
+        if (!RECORDED_METHODS.has(prop)) return (v as Function).bind(c);
+        return (...args: unknown[]) => self.callClient(index, prop, args);
+      },
+    });
+  }
+
+  private callClient(clientIndex: number, method: string, args: unknown[]): unknown {
+    const recorded = args.map(markArg);
+    const live = { args };
+    const signal = args.map((a) => (a !== null && typeof a === 'object' && 'signal' in a ? (a as { signal?: AbortSignal }).signal : undefined)).find((x) => x !== undefined);
+    const hook = (index: number): void => {
+      if (signal === undefined) return;
+      if (signal.aborted) this.actSync('abort', [index]);
+      else signal.addEventListener('abort', () => this.actSync('abort', [index]), { once: true });
+    };
+    const handleOf = (index: number, h: WatchHandle | KeepAliveHandle): WatchHandle => ({
+      cancel: () => void this.actSync('abort', [index]),
+      requestProgress: () => void this.actSync('progress', [index]),
+      done: h.done,
+    });
+    const isHandle = method === 'watch' || method === 'leaseKeepAlive' || method === 'observe';
+    const now = this.tryActSync('call', [clientIndex, method, recorded], live);
+    if (now !== undefined) {
+      hook(now.index);
+      return isHandle ? handleOf(now.index, now.value as WatchHandle) : now.value;
+    }
+    // An event is in progress: the call goes out right after it.
+    const later = this.act('call', [clientIndex, method, recorded], live).then((r) => {
+      hook(r.index);
+      return r;
+    });
+    if (!isHandle) return later.then((r) => r.value);
+    const h = later.then((r) => handleOf(r.index, r.value as WatchHandle));
+    return {
+      cancel: () => void h.then((x) => x.cancel()),
+      requestProgress: () => void h.then((x) => x.requestProgress()),
+      done: h.then((x) => x.done),
+    } satisfies WatchHandle;
   }
 
   async exec(commandLine: string, options: ExecOptions = {}): Promise<ExecResult> {
-    this.note('exec', [commandLine, { stdin: options.stdin, timeoutMs: options.timeoutMs }]);
-    return runExec(this.cluster, commandLine, options);
+    const c = this.current.cluster;
+    // Without a real-time driver, a long-running command stops after a minute of virtual time
+    // (as `timeout 60 etcdctl ...` would); the decision is recorded so a replay makes the same.
+    const timeoutMs = options.timeoutMs ?? (!c.isExternallyDriven() && options.signal === undefined ? 60_000 : undefined);
+    const rec: { stdin?: string; timeoutMs?: number } = {};
+    if (options.stdin !== undefined) rec.stdin = options.stdin;
+    if (timeoutMs !== undefined) rec.timeoutMs = timeoutMs;
+    const live: { onOutput?: ExecOptions['onOutput'] } = {};
+    if (options.onOutput !== undefined) live.onOutput = options.onOutput;
+    const { value, index } = await this.act('exec', [commandLine, rec], { args: [commandLine, live] });
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this.actSync('abort', [index]);
+      else signal.addEventListener('abort', () => this.actSync('abort', [index]), { once: true });
+    }
+    return this.current.cluster.waitFor(value as Promise<ExecResult>);
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Views
+  // Views (of the world on screen)
 
   status(): NodeStatus[] {
-    return this.cluster.ids().map((id) => {
-      const spec = this.cluster.spec(id);
-      const st = this.cluster.status(id);
-      const alive = this.cluster.isAlive(id);
-      const failed = this.cluster.failure(id);
+    const cluster = this.current.cluster;
+    return cluster.ids().map((id) => {
+      const spec = cluster.spec(id);
+      const st = cluster.status(id);
+      const alive = cluster.isAlive(id);
+      const failed = cluster.failure(id);
       const out: NodeStatus = {
         id,
         name: spec.name,
@@ -458,8 +699,8 @@ class PlaygroundImpl implements Playground {
         lastIndex: st?.lastIndex ?? 0,
         firstIndex: st?.firstIndex ?? 1,
         revision: st?.revision ?? 0,
-        removed: this.cluster.isRemoved(id),
-        diskLatencyMs: this.cluster.diskLatency(id),
+        removed: cluster.isRemoved(id),
+        diskLatencyMs: cluster.diskLatency(id),
       };
       if (failed !== undefined) out.failed = failed;
       return out;
@@ -467,42 +708,44 @@ class PlaygroundImpl implements Playground {
   }
 
   leader(): number | undefined {
-    return this.cluster.leader();
+    return this.current.cluster.leader();
   }
 
   async waitForLeader(opts: { timeoutMs?: number } = {}): Promise<number> {
-    const ok = await this.cluster.runUntil(() => this.cluster.leader() !== undefined, { timeoutMs: opts.timeoutMs ?? 10_000 });
-    const lead = this.cluster.leader();
-    if (!ok || lead === undefined) throw new Error(`no leader within ${opts.timeoutMs ?? 10_000} ms of virtual time`);
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const ok = await this.runUntil(() => this.leader() !== undefined, { timeoutMs });
+    const lead = this.leader();
+    if (!ok || lead === undefined) throw new Error(`no leader within ${timeoutMs} ms of virtual time`);
     return lead;
   }
 
   subscribe(listener: (e: PlaygroundEvent) => void): () => void {
-    return this.cluster.subscribe(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   history(): HistoryOp[] {
-    return this.cluster.history();
+    return this.current.cluster.history();
   }
 
   inFlight(): InFlight[] {
-    return this.cluster.inFlight();
+    return this.current.cluster.inFlight();
   }
 
   links(): Array<{ from: number; to: number; state: LinkState }> {
-    return this.cluster.links();
+    return this.current.cluster.links();
   }
 
   nodeDetail(id: number): Promise<NodeDetail> {
-    return this.cluster.host(id).detail();
+    return this.current.cluster.host(id).detail();
   }
 
   nodeLog(id: number, from: number, to: number): Promise<LogSlice> {
-    return this.cluster.host(id).log(from, to);
+    return this.current.cluster.host(id).log(from, to);
   }
 
   nodeKeyspace(id: number, opts: { prefix?: string; limit?: number } = {}): Promise<KeyspaceView> {
-    return this.cluster.host(id).keyspace({ ...opts, now: this.cluster.now() });
+    return this.current.cluster.host(id).keyspace({ ...opts, now: this.current.cluster.now() });
   }
 
   record(): Recording {
@@ -511,7 +754,7 @@ class PlaygroundImpl implements Playground {
 
   async dispose(): Promise<void> {
     this.pause();
-    for (const c of this.clients) c.close();
+    for (const w of [this.current, this.liveAhead, this.shadow]) if (w !== undefined) await w.cluster.dispose();
     for (const b of this.backends.values()) await b.close();
   }
 }
@@ -533,37 +776,12 @@ function configOf(o: PlaygroundOptions): Recording['config'] {
   return c;
 }
 
-const RECORDED_METHODS = new Set([
-  'get', 'put', 'delete', 'txn', 'compact', 'watch', 'leaseGrant', 'leaseRevoke', 'leaseKeepAliveOnce', 'leaseKeepAlive',
-  'leaseTimeToLive', 'leaseLeases', 'memberList', 'memberAdd', 'memberRemove', 'memberUpdate', 'memberPromote', 'status',
-  'hashKV', 'alarmList', 'alarmDisarm', 'defragment', 'moveLeader', 'lock', 'unlock', 'campaign', 'proclaim', 'leader',
-  'observe', 'resign',
-]);
-
-/** Wraps a client so each call is recorded (callbacks and signals are not replayable data: dropped). */
-function recordingClient(c: Client, onCall: (method: string, args: unknown[]) => void): EtcdClient {
-  return new Proxy(c, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof prop !== 'string' || typeof v !== 'function' || !RECORDED_METHODS.has(prop)) return typeof v === 'function' ? (v as Function).bind(target) : v;
-      return (...args: unknown[]) => {
-        onCall(prop, args.map((a) => (typeof a === 'function' ? FN_MARKER : stripSignal(a))));
-        return (v as (...x: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  }) as unknown as EtcdClient;
-}
-
-const FN_MARKER = { callback: true } as const;
-
-function isFnMarker(x: unknown): boolean {
-  return x !== null && typeof x === 'object' && (x as { callback?: unknown }).callback === true && Object.keys(x as object).length === 1;
-}
-
-function stripSignal(a: unknown): unknown {
-  if (a !== null && typeof a === 'object' && 'signal' in (a as Record<string, unknown>)) {
-    const { signal: _s, ...rest } = a as Record<string, unknown>;
-    return rest;
+/** A call argument as recorded: callbacks and signals become markers (they are not data). */
+function markArg(a: unknown): unknown {
+  if (typeof a === 'function') return FN_MARKER;
+  if (a !== null && typeof a === 'object' && !Array.isArray(a) && 'signal' in (a as Record<string, unknown>)) {
+    const { signal, ...rest } = a as Record<string, unknown>;
+    return signal === undefined ? rest : { ...rest, signal: SIGNAL_MARKER };
   }
   return a;
 }

@@ -21,7 +21,13 @@ export type ActionType =
   | 'removeMember'
   | 'client'
   | 'call'
-  | 'exec';
+  | 'exec'
+  /** Stops what the action with index args[0] started (a watch, keep-alive, recipe or command). */
+  | 'abort'
+  /** A progress request on the watch started by action args[0]. */
+  | 'progress'
+  /** Closes recorded client #args[0]. */
+  | 'close';
 
 export interface RecordedAction {
   /** Virtual time, ms. */
@@ -57,9 +63,21 @@ export class Recorder {
     private readonly config: Recording['config'],
   ) {}
 
-  add(a: RecordedAction): void {
+  /** Appends an action; returns its index. */
+  add(a: RecordedAction): number {
     // Deep-copy: callers may mutate their arguments later.
     this.actions.push(JSON.parse(JSON.stringify(a)) as RecordedAction);
+    return this.actions.length - 1;
+  }
+
+  /** The actions so far (the live list: a shadow replay reads it as it grows). */
+  get list(): readonly RecordedAction[] {
+    return this.actions;
+  }
+
+  /** Forgets every action from `count` on (a fork: the run goes another way from there). */
+  truncate(count: number): void {
+    this.actions.length = Math.min(this.actions.length, count);
   }
 
   recording(): Recording {

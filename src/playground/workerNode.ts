@@ -46,7 +46,7 @@ export function createWorkerNode(): WorkerNodeApi {
         return { ok: false, name: e.name ?? 'Error', message: e.message ?? String(err) };
       }
       const b = backend;
-      host = new MemberHost(async () => b);
+      host = new MemberHost({ open: async () => b });
       return host.open(config, now);
     },
     step: (input, now) => wrap(() => need().step(input, now)),

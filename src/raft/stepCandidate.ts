@@ -7,6 +7,7 @@
 import type { Raft } from './raft';
 import { ErrProposalDropped } from './raft';
 import type { Message, MessageType } from './types';
+import { shareOnClone } from '../lib/clone';
 
 export function stepCandidate(r: Raft, m: Message): Error | undefined {
   // Only count responses to our own kind of campaign: as a candidate we may still receive stale
@@ -49,3 +50,6 @@ export function stepCandidate(r: Raft, m: Message): Error | undefined {
   }
   return undefined;
 }
+
+// Raft keeps its current step function in its state: a checkpoint of that state shares it.
+shareOnClone(stepCandidate);

@@ -7,6 +7,7 @@
 import type { Raft } from './raft';
 import { ErrProposalDropped } from './raft';
 import { None, type Message } from './types';
+import { shareOnClone } from '../lib/clone';
 
 export function stepFollower(r: Raft, m: Message): Error | undefined {
   switch (m.type) {
@@ -83,3 +84,6 @@ export function stepFollower(r: Raft, m: Message): Error | undefined {
   }
   return undefined;
 }
+
+// Raft keeps its current step function in its state: a checkpoint of that state shares it.
+shareOnClone(stepFollower);

@@ -11,6 +11,7 @@ import type { Raft } from './raft';
 import { ErrProposalDropped } from './raft';
 import { trackerConfigString } from './tracker/tracker';
 import { None, type Entry, type Message } from './types';
+import { shareOnClone } from '../lib/clone';
 
 export function stepLeader(r: Raft, m: Message): Error | undefined {
   // Message types that need no progress for m.from.
@@ -248,3 +249,6 @@ function handleTransferLeader(r: Raft, m: Message): void {
     r.sendAppend(leadTransferee);
   }
 }
+
+// Raft keeps its current step function in its state: a checkpoint of that state shares it.
+shareOnClone(stepLeader);

@@ -27,7 +27,7 @@ export async function newInlineCluster(
   };
   const cluster = new Cluster({
     ...opts,
-    hostFactory: (spec) => new MemberHost(() => open(spec.id, spec.name)),
+    hostFactory: (spec) => new MemberHost({ open: () => open(spec.id, spec.name) }),
   });
   if (opts.start ?? true) {
     await cluster.start();

@@ -18,10 +18,12 @@ async function run(seed: number): Promise<{ lost: string[]; wrong: string[]; ack
     timing: { diskLatencyMs: 5 },
     hostFactory: (spec) =>
       new MemberHost(
-        async () => {
-          let b = backends.get(spec.id);
-          if (b === undefined) backends.set(spec.id, (b = new MemoryBackend()));
-          return b;
+        {
+          open: async () => {
+            let b = backends.get(spec.id);
+            if (b === undefined) backends.set(spec.id, (b = new MemoryBackend()));
+            return b;
+          },
         },
         { writeAtCommit: true },
       ),
