@@ -120,3 +120,13 @@ describe('cloneGraph', () => {
     expect(n).toBe(200_000);
   });
 });
+
+describe('cloneGraph and frozen values', () => {
+  it('shares a frozen object instead of copying it', () => {
+    const row = Object.freeze({ text: 'a', crc: 1 });
+    const g = { rows: [row, row], live: { n: 1 } };
+    const c = cloneGraph(g);
+    expect(c.rows[0]).toBe(row);
+    expect(c.live).not.toBe(g.live);
+  });
+});

@@ -8,6 +8,9 @@
 // was found, so a closure that sneaks into simulated state fails loudly instead of silently
 // joining two worlds. Promises are refused the same way. An object may say what its copy should
 // be made from through `CLONE_AS` (e.g. a client drops its callers' promise callbacks).
+//
+// A frozen object is shared, with everything under it: freeze only values that never change
+// (stored rows, MVCC records), which keeps checkpoints small.
 
 const shared = new WeakSet<Function>();
 
@@ -60,6 +63,10 @@ export function cloneGraph<T>(root: T, options: CloneOptions = {}): T {
   const work: Work[] = [];
 
   const shell = (v: object): unknown => {
+    if (Object.isFrozen(v) && typeof v !== 'function') {
+      memo.set(v, v);
+      return v;
+    }
     if (replace !== undefined && replace.has(v)) {
       const r = replace.get(v);
       memo.set(v, r);

@@ -88,7 +88,10 @@ export class KeyBucket {
       last === undefined || compareRevision(record.rev, last.rev) > 0,
       () => `key bucket: ${revisionId(record.rev)} appended after ${last ? revisionId(last.rev) : '-'}`,
     );
-    this.records.push(record);
+    // A record never changes once written: frozen, a checkpoint's copy shares it.
+    Object.freeze(record.rev);
+    Object.freeze(record.kv);
+    this.records.push(Object.freeze(record));
   }
 
   /** The record at exactly `rev`, if held. */

@@ -161,6 +161,8 @@ export class MemoryStorage implements Storage {
     if (last < first) return;
     let ents = entries;
     if (first > entries[0]!.index) ents = entries.slice(first - entries[0]!.index);
+    // Stored entries never change (peers share them too): frozen, a checkpoint's copy shares them.
+    for (const e of ents) Object.freeze(e);
     const offset = ents[0]!.index - this.ents[0]!.index;
     if (this.ents.length > offset) {
       this.ents = this.ents.slice(0, offset).concat(ents);

@@ -50,7 +50,8 @@ class MemoryDisk {
       const rows = this.store(op.store);
       switch (op.kind) {
         case 'put':
-          rows.set(op.key, { text: op.row.text, crc: op.row.crc, size: op.row.size });
+          // Rows are replaced, never changed: frozen, a checkpoint's copy shares them.
+          rows.set(op.key, Object.freeze({ text: op.row.text, crc: op.row.crc, size: op.row.size }));
           break;
         case 'delete':
           rows.delete(op.key);
@@ -139,7 +140,7 @@ export class MemoryBackend implements Backend, BackendTestHooks {
     // Flip the lowest bit of one byte in the middle of the stored text; keep the old checksum.
     const at = Math.floor(row.text.length / 2);
     const flipped = String.fromCharCode(row.text.charCodeAt(at) ^ 1);
-    row.text = row.text.slice(0, at) + flipped + row.text.slice(at + 1);
+    this.disk.store(store).set(key, Object.freeze({ ...row, text: row.text.slice(0, at) + flipped + row.text.slice(at + 1) }));
   }
 
   async deleteRecordForTest(store: StoreName, key: RowKey): Promise<void> {
