@@ -1,10 +1,68 @@
-// The application shell. The cluster view, controls and panels arrive with the Playground API;
-// until then the page states what it is.
+// The application shell: boots the session (one Playground, exposed as window.playground), then
+// lays out the page: header with time controls, the timeline strip, the cluster view with its
+// fault presets, the inspector and event feed on the side, and the Logs / Data / Console tabs.
+
+import { useEffect, useState } from 'react';
+import { MotionConfig } from 'motion/react';
+import { startSession, type Session } from './session';
+import { SessionContext } from './store/sessionContext';
+import { useKeyboardShortcuts } from './hooks/useKeyboardShortcuts';
+import { useThemeSync } from './hooks/useThemeSync';
+import { TopBar } from './components/TopBar';
+import { TimelineStrip } from './components/TimelineStrip';
+import { ClusterToolbar } from './components/ClusterToolbar';
+import { ClusterView } from './components/ClusterView';
+import { Legend } from './components/Legend';
+import { Inspector } from './components/Inspector';
+import { EventFeed } from './components/EventFeed';
+import { BottomPanels } from './components/BottomPanels';
+import { HelpOverlay } from './components/HelpOverlay';
+import { Notices } from './components/Notices';
+
 export function App() {
+  const [session, setSession] = useState<Session | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    startSession().then(setSession, (err: unknown) => setError((err as Error).message ?? String(err)));
+  }, []);
+  if (session === null) {
+    return (
+      <main className="splash">
+        <h1>Raft playground</h1>
+        <p>{error === null ? 'Starting a five-member etcd cluster in your browser…' : `The cluster could not start: ${error}`}</p>
+      </main>
+    );
+  }
   return (
-    <main>
-      <h1>Raft playground</h1>
-      <p>A real etcd-style Raft cluster, running in your browser.</p>
-    </main>
+    <SessionContext.Provider value={session}>
+      <Shell session={session} />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell({ session }: { session: Session }) {
+  useKeyboardShortcuts(session);
+  useThemeSync(session.ui);
+  return (
+    <MotionConfig reducedMotion="user">
+      <div className="app">
+        <TopBar />
+        <TimelineStrip />
+        <main className="stage">
+          <section className="panel cluster-panel" aria-label="Cluster view">
+            <ClusterToolbar />
+            <ClusterView />
+            <Legend />
+          </section>
+          <div className="side">
+            <Inspector />
+            <EventFeed />
+          </div>
+          <BottomPanels />
+        </main>
+        <HelpOverlay />
+        <Notices />
+      </div>
+    </MotionConfig>
   );
 }

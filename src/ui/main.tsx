@@ -1,7 +1,8 @@
-// Entry point of the page: mounts the React app.
+// Entry point of the page: loads the styles and mounts the React app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import './styles/app.css';
 
 const root = document.getElementById('root');
 if (root === null) throw new Error('missing #root element');

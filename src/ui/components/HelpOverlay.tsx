@@ -1,0 +1,84 @@
+// The help sheet (press ?): every keyboard shortcut and the legend of shapes and marks.
+
+import { AnimatePresence, motion } from 'motion/react';
+import { useEffect, useRef } from 'react';
+import { useSession, useUi } from '../store/sessionContext';
+import { Icon } from './Icons';
+import { Legend } from './Legend';
+
+export const SHORTCUTS: Array<[string, string]> = [
+  ['Space', 'play / pause'],
+  ['→', 'step to the next event'],
+  ['Shift + →', 'step one tick'],
+  ['m', 'step to the next message'],
+  ['[  ]', 'slower / faster'],
+  ['1 – 9', 'select member'],
+  ['k', 'kill the selected member'],
+  ['r', 'restart the selected member'],
+  ['s', 'stop it gracefully'],
+  ['e', 'force its election timeout'],
+  ['h', 'heal the network'],
+  ['c', 'client put'],
+  ['l  d  `', 'Logs, Data, Console tab'],
+  ['t', 'light / dark theme'],
+  ['Esc', 'clear the selection, close this'],
+  ['?', 'this help'],
+];
+
+export function HelpOverlay() {
+  const { ui } = useSession();
+  const open = useUi((s) => s.helpOpen);
+  const closeRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (open) closeRef.current?.focus();
+  }, [open]);
+  const close = () => ui.setState({ helpOpen: false });
+  return (
+    <AnimatePresence>
+      {open && (
+        <motion.div className="overlay" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} transition={{ duration: 0.15 }} onClick={close}>
+          <motion.div
+            className="dialog"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="help-title"
+            initial={{ y: 8, opacity: 0 }}
+            animate={{ y: 0, opacity: 1 }}
+            exit={{ y: 8, opacity: 0 }}
+            transition={{ duration: 0.18, ease: 'easeOut' }}
+            onClick={(e) => e.stopPropagation()}
+          >
+            <header className="dialog-header">
+              <h2 id="help-title">Keyboard and legend</h2>
+              <button ref={closeRef} type="button" className="btn btn-icon btn-ghost" onClick={close} aria-label="Close help">
+                <Icon name="close" />
+              </button>
+            </header>
+            <div className="dialog-body">
+              <dl className="shortcuts">
+                {SHORTCUTS.map(([k, what]) => (
+                  <div key={k}>
+                    <dt>
+                      {k.split('  ').map((part) => (
+                        <kbd key={part}>{part}</kbd>
+                      ))}
+                    </dt>
+                    <dd>{what}</dd>
+                  </div>
+                ))}
+              </dl>
+              <div>
+                <Legend compact={false} />
+                <p className="hint">
+                  Everything drawn is read from the running cluster (<code>window.playground</code>): roles and terms from <code>status()</code>,
+                  timers and votes from <code>nodeDetail()</code>, messages from <code>inFlight()</code> positioned by their send and arrival times
+                  in virtual time.
+                </p>
+              </div>
+            </div>
+          </motion.div>
+        </motion.div>
+      )}
+    </AnimatePresence>
+  );
+}
