@@ -58,6 +58,20 @@ export interface ClusterOptions {
   quotaBackendBytes?: number;
   /** Builds the host of a node (the executor). The host keeps its storage across kills. */
   hostFactory: (spec: NodeSpec, clusterId: number) => NodeHost;
+  /**
+   * Rebuilds a cluster whose members' storage already exists (a reload of the page): these members,
+   * links and clock instead of a fresh bootstrap. start() restarts the members that were running.
+   */
+  resume?: ClusterLayout;
+}
+
+/** What a cluster is made of beyond its members' storage: enough to build it again after a reload. */
+export interface ClusterLayout {
+  /** Virtual time to continue from. */
+  now: number;
+  nodes: Array<{ spec: NodeSpec; joinExisting: boolean; removed: boolean; running: boolean; diskLatencyMs: number }>;
+  memberCounter: number;
+  links: Array<{ from: number; to: number; state: LinkState }>;
 }
 
 /** A message in flight, as the UI draws it. */
@@ -112,6 +126,8 @@ interface NodeRuntime {
   failed: string | undefined;
   /** Member config beyond the spec (initial cluster for a new cluster, empty when joining). */
   joinExisting: boolean;
+  /** Resumed as not running (it was down when the layout was saved): start() leaves it down. */
+  resumeStopped?: boolean;
 }
 
 const DEFAULT_TIMING: ClusterTiming = {
@@ -198,7 +214,33 @@ export class Cluster {
     const specs = Array.from({ length: options.nodes }, (_, i) => specFor(i + 1, this.token));
     this.clusterId = (hashString(specs.map((s) => s.id).join(',') + this.token) & 0x1fffff) * 0x100000000 + hashString(this.token) || 1;
     this.memberCounter = options.nodes;
-    for (const spec of specs) this.addRuntime(spec, false);
+    const resume = options.resume;
+    if (resume === undefined) {
+      for (const spec of specs) this.addRuntime(spec, false);
+      return;
+    }
+    this.nowMs = resume.now;
+    this.memberCounter = resume.memberCounter;
+    for (const n of resume.nodes) {
+      const rt = this.addRuntime(n.spec, n.joinExisting);
+      rt.removed = n.removed;
+      rt.diskLatencyMs = n.diskLatencyMs;
+      rt.resumeStopped = !n.running;
+    }
+    for (const l of resume.links) this.network.set(l.from, l.to, l.state);
+  }
+
+  /** This cluster's layout now (what a reload needs besides the members' storage). */
+  layout(): ClusterLayout {
+    return {
+      now: this.nowMs,
+      nodes: this.order.map((id) => {
+        const rt = this.nodes.get(id)!;
+        return { spec: { ...rt.spec }, joinExisting: rt.joinExisting, removed: rt.removed, running: rt.alive, diskLatencyMs: rt.diskLatencyMs };
+      }),
+      memberCounter: this.memberCounter,
+      links: this.network.linkStates(this.order),
+    };
   }
 
   private addRuntime(spec: NodeSpec, joinExisting: boolean): NodeRuntime {
@@ -249,7 +291,11 @@ export class Cluster {
   }
 
   private async startNow(): Promise<void> {
-    for (const id of this.order) await this.startNode(id);
+    for (const id of this.order) {
+      const rt = this.nodes.get(id)!;
+      if (rt.removed || rt.resumeStopped === true) continue;
+      await this.startNode(id);
+    }
   }
 
   private memberConfig(rt: NodeRuntime) {

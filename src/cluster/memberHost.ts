@@ -22,6 +22,13 @@ export interface BackendSource {
 export class InMemoryDisk implements BackendSource {
   private backend: MemoryBackend | undefined;
 
+  /** A disk that already holds data. */
+  static holding(backend: MemoryBackend): InMemoryDisk {
+    const d = new InMemoryDisk();
+    d.backend = backend;
+    return d;
+  }
+
   async open(): Promise<Backend> {
     this.backend ??= new MemoryBackend();
     return this.backend;

@@ -12,17 +12,20 @@
 
 import { assert } from '../lib/assert';
 import { cloneGraph } from '../lib/clone';
-import { Cluster, inMemoryHostFactory, type ClusterEvent, type ClusterOptions, type ClusterTiming, type InFlight, type NodeSpec } from '../cluster/cluster';
+import { Cluster, type ClusterEvent, type ClusterOptions, type ClusterTiming, type InFlight, type NodeSpec } from '../cluster/cluster';
 import { InMemoryDisk, MemberHost } from '../cluster/memberHost';
 import type { KeyspaceView, LogSlice, NodeDetail, NodeHost } from '../cluster/host';
 import type { LinkSettings, LinkState } from '../cluster/network';
 import type { Client, HistoryOp } from '../client/client';
 import type { ClientOptions, EtcdClient, KeepAliveHandle, WatchHandle } from '../client/api';
-import { IdbBackend, type Backend } from '../storage/index';
+import { IdbBackend, MemoryBackend, copyBackend, type Backend } from '../storage/index';
 import type { MemberStatus } from '../server/index';
 import { Recorder, type Recording, type RecordedAction } from './recording';
 import type { ExecOptions, ExecResult } from './exec';
 import { FN_MARKER, RECORDED_METHODS, SIGNAL_MARKER, World } from './world';
+import { clearSavedSession, saveSession, type SavedSession } from './savedSession';
+
+export { loadSavedSession, clearSavedSession, type SavedSession } from './savedSession';
 
 export type { Recording, RecordedAction, ExecOptions, ExecResult, InFlight, LinkState, LinkSettings, NodeDetail, LogSlice, KeyspaceView, HistoryOp };
 
@@ -49,6 +52,13 @@ export interface PlaygroundOptions {
   workerHostFactory?: (spec: NodeSpec, clusterId: number, dbName: string) => NodeHost;
   /** Name prefix of IndexedDB databases. Default 'raft-playground'. */
   dbPrefix?: string;
+  /**
+   * Resume a saved cluster (loadSavedSession): its members restart from their IndexedDB data, with
+   * its links and clock; seed, config and executor come from it. Time travel starts there.
+   */
+  resume?: SavedSession;
+  /** Keep the session record a reload resumes from (default: when storage is 'indexeddb'). */
+  persistSession?: boolean;
 }
 
 /** Per-member state at a glance (contract 3). */
@@ -137,7 +147,9 @@ export interface Playground {
    * forks the run there.
    */
   seek(t: number): Promise<void>;
-  /** The span seek() reaches, and whether an earlier instant is on screen. */
+  /** Writes the session record a reload resumes from (when the session is persisted). */
+  persistNow(): Promise<void>;
+  /** The span seek() reaches (from the run's start, or its resumption), and whether an earlier instant is on screen. */
   readonly timeline: { start: number; end: number; viewing: boolean; checkpoints: number[] };
   /** Stops the real-time driver and the nodes. */
   dispose(): Promise<void>;
@@ -183,10 +195,19 @@ class PlaygroundImpl implements Playground {
   private pumping = false;
 
   constructor(options: PlaygroundOptions) {
-    const base = options.replay !== undefined ? { ...options, ...options.replay.config, replay: options.replay } : options;
+    if (options.replay?.resumedAt !== undefined) {
+      throw new Error(`this recording starts from a cluster resumed from saved storage at ${options.replay.resumedAt} ms; it cannot be replayed from its seed`);
+    }
+    const r = options.resume;
+    const base: PlaygroundOptions =
+      options.replay !== undefined
+        ? { ...options, ...options.replay.config, replay: options.replay }
+        : r !== undefined
+          ? { ...options, ...r.config, seed: r.seed, executor: options.executor ?? r.executor, storage: 'indexeddb' }
+          : options;
     this.options = base;
     this.seed = (options.replay?.seed ?? base.seed ?? 1) >>> 0;
-    this.recorder = new Recorder(this.seed, configOf(base));
+    this.recorder = new Recorder(this.seed, configOf(base), r?.layout.now);
     // A replay's actions are the run's recorded future: worlds perform them as time reaches them.
     for (const a of options.replay?.actions ?? []) this.recorder.add(a);
     const o: Omit<ClusterOptions, 'hostFactory'> = { seed: this.seed, nodes: base.nodes ?? 3 };
@@ -198,7 +219,17 @@ class PlaygroundImpl implements Playground {
     if (base.leaseCheckpoint !== undefined) o.leaseCheckpoint = base.leaseCheckpoint;
     if (base.leaseCheckpointIntervalMs !== undefined) o.leaseCheckpointIntervalMs = base.leaseCheckpointIntervalMs;
     if (base.quotaBackendBytes !== undefined) o.quotaBackendBytes = base.quotaBackendBytes;
+    if (r !== undefined) o.resume = r.layout;
     this.clusterOptions = o;
+    this.persisting = base.persistSession ?? base.storage === 'indexeddb';
+  }
+
+  private get dbPrefix(): string {
+    return this.options.dbPrefix ?? 'raft-playground';
+  }
+
+  private dbNameOf(spec: NodeSpec, clusterId: number): string {
+    return `${this.dbPrefix}/${clusterId.toString(16)}/${spec.name}`;
   }
 
   /** Whether the live run itself can be copied: inline members on memory disks. */
@@ -207,7 +238,7 @@ class PlaygroundImpl implements Playground {
   }
 
   private hostFor(spec: NodeSpec, clusterId: number): NodeHost {
-    const dbName = `${this.options.dbPrefix ?? 'raft-playground'}/${clusterId.toString(16)}/${spec.name}`;
+    const dbName = this.dbNameOf(spec, clusterId);
     if (this.options.executor === 'worker') {
       if (this.options.workerHostFactory === undefined) throw new Error("executor 'worker' needs a browser (workerHostFactory)");
       return this.options.workerHostFactory(spec, clusterId, dbName);
@@ -235,13 +266,78 @@ class PlaygroundImpl implements Playground {
   }
 
   async init(): Promise<void> {
-    this.current = this.adopt(new World(new Cluster({ ...this.clusterOptions, hostFactory: (spec, id) => this.hostFor(spec, id) })));
-    await this.current.cluster.start();
+    const live = new Cluster({ ...this.clusterOptions, hostFactory: (spec, id) => this.hostFor(spec, id) });
     if (!this.liveIsCopyable) {
-      this.shadow = this.adopt(new World(new Cluster({ ...this.clusterOptions, hostFactory: inMemoryHostFactory })));
-      await this.shadow.cluster.start();
+      // The shadow starts from what the live members start from: fresh, or copies of their data
+      // (read before they restart and write again).
+      const disks = new Map<number, InMemoryDisk>();
+      for (const n of this.clusterOptions.resume?.nodes ?? []) {
+        const idb = await IdbBackend.open(this.dbNameOf(n.spec, live.clusterId));
+        const mem = new MemoryBackend();
+        try {
+          await copyBackend(idb, mem);
+        } catch {
+          // Unreadable data: the live member will fail to start and say why; the shadow's copy
+          // starts empty, and time travel shows that member as it is in the shadow.
+        } finally {
+          await idb.close();
+        }
+        disks.set(n.spec.id, InMemoryDisk.holding(mem));
+      }
+      this.shadow = this.adopt(
+        new World(new Cluster({ ...this.clusterOptions, hostFactory: (spec) => new MemberHost(disks.get(spec.id) ?? new InMemoryDisk()) })),
+      );
     }
-    this.takeCheckpoint(this.checkpointSource()!);
+    this.current = this.adopt(new World(live));
+    await live.start();
+    if (this.shadow !== undefined) await this.shadow.cluster.start();
+    this.takeCheckpoint(this.checkpointSource());
+    this.persist();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Saved session (reload resumes)
+
+  private persisting: boolean;
+  private saving: Promise<void> | undefined;
+  private saveAgain = false;
+  private lastSaveReal = 0;
+
+  /**
+   * Writes the session record so that a reload resumes from here (also done after every action
+   * and, while playing, about once a second).
+   */
+  async persistNow(): Promise<void> {
+    this.persist();
+    while (this.saving !== undefined) await this.saving;
+  }
+
+  private persist(): void {
+    if (!this.persisting) return;
+    this.lastSaveReal = realNow();
+    if (this.saving !== undefined) {
+      this.saveAgain = true;
+      return;
+    }
+    const live = this.liveAhead ?? this.current;
+    const session: SavedSession = {
+      version: 1,
+      seed: this.seed,
+      config: configOf(this.options),
+      executor: this.options.executor === 'worker' ? 'worker' : 'inline',
+      layout: live.cluster.layout(),
+    };
+    this.saving = saveSession(this.dbPrefix, session)
+      .catch(() => {
+        // Storage full or gone: the run goes on; a reload will start a new cluster.
+      })
+      .finally(() => {
+        this.saving = undefined;
+        if (this.saveAgain) {
+          this.saveAgain = false;
+          this.persist();
+        }
+      });
   }
 
   get cluster(): Cluster {
@@ -356,6 +452,7 @@ class PlaygroundImpl implements Playground {
       }
       // Whichever world is on screen now is driven by this loop.
       this.current.cluster.setExternalDriver(this.isPlaying);
+      if (this.persisting && this.liveAhead === undefined && realNow() - this.lastSaveReal > 1000) this.persist();
     } finally {
       this.pumping = false;
     }
@@ -421,7 +518,7 @@ class PlaygroundImpl implements Playground {
     this.pause();
     const live = this.liveAhead ?? this.current;
     const end = live.cluster.now();
-    const target = Math.max(0, Math.min(t, end));
+    const target = Math.max(this.checkpoints[0]!.t, Math.min(t, end));
     if (target >= end) {
       this.rejoin();
       return;
@@ -443,7 +540,7 @@ class PlaygroundImpl implements Playground {
   /** The span seek() can reach: from 0 to the live run's time. */
   get timeline(): { start: number; end: number; viewing: boolean; checkpoints: number[] } {
     const live = this.liveAhead ?? this.current;
-    return { start: 0, end: live.cluster.now(), viewing: this.liveAhead !== undefined, checkpoints: this.checkpoints.map((c) => c.t) };
+    return { start: this.checkpoints[0]!.t, end: live.cluster.now(), viewing: this.liveAhead !== undefined, checkpoints: this.checkpoints.map((c) => c.t) };
   }
 
   /**
@@ -470,6 +567,12 @@ class PlaygroundImpl implements Playground {
       void this.retire(shadow);
       this.shadow = this.adopt(cloneGraph(this.checkpoints[this.checkpoints.length - 1]!.world));
     }
+    if (this.persisting && old !== undefined && !this.liveIsCopyable) {
+      // The fork runs inline on memory disks: there is nothing in IndexedDB a reload could resume
+      // it from, so the saved record goes (a reload starts a new cluster rather than the old run).
+      this.persisting = false;
+      void clearSavedSession(this.dbPrefix).catch(() => undefined);
+    }
     this.emit({ type: 'fork', time: w.cluster.now() });
   }
 
@@ -484,11 +587,13 @@ class PlaygroundImpl implements Playground {
   private async act(type: RecordedAction['type'], args: unknown[], live?: { args: unknown[] }): Promise<{ value: unknown; index: number }> {
     this.forkIfInPast();
     const w = this.current;
-    return w.cluster.exclusive(async () => {
+    const out = await w.cluster.exclusive(async () => {
       const index = this.note(w, type, args);
       const r = await w.perform(this.recorder.list[index]!, index, live);
       return { value: r.value, index };
     });
+    this.persist();
+    return out;
   }
 
   /**
@@ -512,6 +617,7 @@ class PlaygroundImpl implements Playground {
       assert(!(r instanceof Promise), `${type} is not immediate`);
       out = { value: r.value, index };
     });
+    if (out !== undefined && type !== 'call' && type !== 'client') this.persist();
     return out;
   }
 
@@ -754,6 +860,7 @@ class PlaygroundImpl implements Playground {
 
   async dispose(): Promise<void> {
     this.pause();
+    while (this.saving !== undefined) await this.saving;
     for (const w of [this.current, this.liveAhead, this.shadow]) if (w !== undefined) await w.cluster.dispose();
     for (const b of this.backends.values()) await b.close();
   }

@@ -53,6 +53,11 @@ export interface Recording {
     quotaBackendBytes?: number;
   };
   actions: RecordedAction[];
+  /**
+   * Set when the run did not start from its seed but from saved storage (a reload resumed it at
+   * this virtual time): such a recording describes the run but cannot replay it.
+   */
+  resumedAt?: number;
 }
 
 export class Recorder {
@@ -61,6 +66,7 @@ export class Recorder {
   constructor(
     private readonly seed: number,
     private readonly config: Recording['config'],
+    private readonly resumedAt?: number,
   ) {}
 
   /** Appends an action; returns its index. */
@@ -81,6 +87,8 @@ export class Recorder {
   }
 
   recording(): Recording {
-    return JSON.parse(JSON.stringify({ version: 1, seed: this.seed, config: this.config, actions: this.actions })) as Recording;
+    const r: Recording = { version: 1, seed: this.seed, config: this.config, actions: this.actions };
+    if (this.resumedAt !== undefined) r.resumedAt = this.resumedAt;
+    return JSON.parse(JSON.stringify(r)) as Recording;
   }
 }

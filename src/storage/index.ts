@@ -13,5 +13,6 @@ export {
   type WriteBatch,
 } from './backend';
 export { MemoryBackend } from './memoryBackend';
+export { copyBackend, stateAsBatch } from './copy';
 export { IdbBackend, type IdbBackendOptions } from './idbBackend';
 export { STORE_NAMES, type BackendTestHooks, type RowKey, type StoreName, type TestableBackend } from './records';
