@@ -360,11 +360,13 @@ export class Cluster {
   }
 
   /** Processes every event up to now + ms, then sets the clock to now + ms. */
-  async advance(ms: number): Promise<void> {
+  async advance(ms: number, stop?: () => boolean): Promise<void> {
     assert(ms >= 0, 'cannot advance by a negative time');
     const target = this.nowMs + ms;
     await this.drive(async () => {
       for (;;) {
+        // Stopped early (a pause), the clock stays at the last event.
+        if (stop?.() === true) return;
         const next = this.queue.peek();
         if (next === undefined || next.time > target) break;
         await this.stepOne();

@@ -356,6 +356,10 @@ class PlaygroundImpl implements Playground {
   }
 
   async advance(ms: number): Promise<void> {
+    await this.advanceUnless(ms);
+  }
+
+  private async advanceUnless(ms: number, stop?: () => boolean): Promise<void> {
     assert(ms >= 0, 'cannot advance by a negative time');
     const target = this.now() + ms;
     const live = this.liveAhead;
@@ -363,7 +367,7 @@ class PlaygroundImpl implements Playground {
       // Back in the present: the live run is where this replay would arrive.
       this.rejoin();
     }
-    await this.current.replayTo(target, this.recorder.list);
+    await this.current.replayTo(target, this.recorder.list, stop);
   }
 
   async runUntil(predicate: () => boolean, opts: { timeoutMs?: number } = {}): Promise<boolean> {
@@ -406,8 +410,9 @@ class PlaygroundImpl implements Playground {
     this.emit({ type: 'seek', time: live.cluster.now(), live: true });
   }
 
+  /** Whether time is moving in real time (false once pause() took effect: the last event done). */
   get playing(): boolean {
-    return this.isPlaying;
+    return this.isPlaying || this.pumping;
   }
 
   get speed(): Speed {
@@ -443,12 +448,13 @@ class PlaygroundImpl implements Playground {
       const real = realNow();
       const elapsed = Math.min(real - this.lastReal, 250);
       this.lastReal = real;
+      const paused = (): boolean => !this.isPlaying;
       if (this.playSpeed === 'max') {
         // As fast as possible, in slices that keep the page responsive.
         const stop = realNow() + 12;
-        while (realNow() < stop && this.isPlaying) await this.advance(this.current.cluster.timing.tickMs);
+        while (realNow() < stop && this.isPlaying) await this.advanceUnless(this.current.cluster.timing.tickMs, paused);
       } else {
-        await this.advance(Math.max(0, elapsed * this.playSpeed));
+        await this.advanceUnless(Math.max(0, elapsed * this.playSpeed), paused);
       }
       // Whichever world is on screen now is driven by this loop.
       this.current.cluster.setExternalDriver(this.isPlaying);

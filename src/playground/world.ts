@@ -210,14 +210,20 @@ export class World {
   /**
    * Replays `actions` (from this world's cursor) up to virtual time `target`: events run until
    * each action's recorded position, the action is performed at its recorded time, and so on.
+   * `stop` is asked between events; when it says so, the clock stays at the last event.
    */
-  async replayTo(target: number, actions: readonly RecordedAction[]): Promise<void> {
+  async replayTo(target: number, actions: readonly RecordedAction[], stop?: () => boolean): Promise<void> {
     const c = this.cluster;
+    let stopped = false;
     await c.asDriver(async () => {
       while (this.performed < actions.length) {
         const next = actions[this.performed]!;
         if (next.t > target) break;
         while (c.position < next.pos) {
+          if (stop?.() === true) {
+            stopped = true;
+            return;
+          }
           const t = c.nextEventTime();
           if (t === undefined || t > next.t) break;
           await c.stepOne();
@@ -226,7 +232,7 @@ export class World {
         await c.exclusive(() => this.perform(next, this.performed));
       }
     });
-    if (target > c.now()) await c.advance(target - c.now());
+    if (!stopped && target > c.now()) await c.advance(target - c.now(), stop);
   }
 
   /** Processes one event, performing the recorded actions due before it. Returns false at the end. */

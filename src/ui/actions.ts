@@ -167,3 +167,34 @@ export function clientPut(s: Session): Promise<void> {
   const c = writer;
   return attempt(s, 'client put', () => c.put(`key${n}`, `value${n}`));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Time travel
+
+let seeking = false;
+let seekNext: number | undefined;
+
+/**
+ * Shows instant `t` (pausing first). Dragging asks faster than seeks finish: while one runs, only
+ * the latest target waits, so the view follows the pointer without a backlog.
+ */
+export function seekTo(s: Session, t: number): void {
+  if (seeking) {
+    seekNext = t;
+    return;
+  }
+  seeking = true;
+  s.pg.pause();
+  syncDriver(s);
+  void attempt(s, 'seek', () => s.pg.seek(t)).finally(() => {
+    seeking = false;
+    const next = seekNext;
+    seekNext = undefined;
+    if (next !== undefined) seekTo(s, next);
+  });
+}
+
+/** Shows the live run again. */
+export function backToLive(s: Session): void {
+  seekTo(s, s.pg.timeline.end);
+}

@@ -135,8 +135,9 @@ describe('the playground UI', () => {
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid="virtual-time"]')?.getAttribute('data-ms')) === Math.round(t), paused);
 
     await page.getByTestId('step-tick').click();
-    await page.waitForFunction((t) => window.playground!.now() > t, paused);
     const tickMs = await page.evaluate(() => window.playground!.cluster.timing.tickMs);
+    // Members run in workers: the tick's events take a few round trips; it ends exactly one tick on.
+    await page.waitForFunction((t) => window.playground!.now() >= t, paused + tickMs);
     expect(await page.evaluate(() => window.playground!.now())).toBe(paused + tickMs);
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid="virtual-time"]')?.getAttribute('data-ms')) === Math.round(t), paused + tickMs);
 

@@ -20,6 +20,15 @@ import { remPx, useElementSize } from '../hooks/useElementSize';
 function PlaybackBadge() {
   const playing = useCluster((s) => s.playing);
   const speed = useCluster((s) => s.speed);
+  const viewing = useCluster((s) => s.timeline.viewing);
+  if (viewing) {
+    // Time travel: say plainly what acting here does.
+    return (
+      <div className="playback-badge is-past" data-testid="past-badge">
+        {playing ? `replaying the recorded run at ${speedLabel(speed)}` : 'an earlier instant'} · acting here forks the run
+      </div>
+    );
+  }
   if (playing && speed === 1) return null;
   return (
     <div className={`playback-badge${playing ? '' : ' is-paused'}`} aria-hidden="true">

@@ -4,6 +4,7 @@ import { useSession, useUi } from '../store/sessionContext';
 import { Clock } from './Clock';
 import { Icon } from './Icons';
 import { TimeControls } from './TimeControls';
+import { SessionMenu } from './SessionMenu';
 
 export function TopBar() {
   const { pg, ui } = useSession();
@@ -29,6 +30,7 @@ export function TopBar() {
       <TimeControls />
       <Clock />
       <div className="topbar-end">
+        <SessionMenu />
         <button
           type="button"
           className="btn btn-icon"

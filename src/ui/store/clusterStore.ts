@@ -73,6 +73,8 @@ export interface ClusterState {
   statusSeq: number;
   tape: TapeMark[];
   counters: { sent: number; delivered: number; dropped: number };
+  /** What seek() reaches (virtual ms) and whether an earlier instant is on screen. */
+  timeline: { start: number; end: number; viewing: boolean };
 }
 
 export type ClusterStore = StoreApi<ClusterState>;
@@ -96,6 +98,7 @@ export function createClusterStore(): ClusterStore {
     statusSeq: 0,
     tape: [],
     counters: { sent: 0, delivered: 0, dropped: 0 },
+    timeline: { start: 0, end: 0, viewing: false },
   }));
 }
 

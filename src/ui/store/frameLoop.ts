@@ -10,6 +10,11 @@
 // passes the simulation. Messages delivered between the two clocks are kept until the display
 // reaches their arrival, so every flight is drawn to its end. When paused, the display eases to
 // the simulation's time in a few frames (a step is shown moving, not jumping).
+//
+// Time travel: a seek jumps the display to the instant on screen and redraws everything from the
+// Playground; the timeline tape keeps what the live run went through (a replay moving forward
+// re-emits marks the tape already has, so only marks beyond its end are added), and a fork cuts
+// the tape at the fork.
 
 import type { InFlight, NodeStatus, Playground, PlaygroundEvent } from '../../playground/index';
 import type { Lifecycle } from '../lib/format';
@@ -51,6 +56,9 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
   let lastFeedWall = 0;
   let raf = 0;
   let stopped = false;
+  /** The latest time the tape has marks for (replayed events before it are not marked again). */
+  let tapeEnd = -1;
+  let timelineDirty = true;
 
   for (const n of pg.status()) lifecycle[n.id] = n.alive ? 'up' : n.removed ? 'removed' : 'down';
 
@@ -59,8 +67,38 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
     if (feedBuf.length > FEED_MAX) feedBuf.splice(0, feedBuf.length - FEED_MAX);
   };
 
+  const mark = (m: TapeMark): void => {
+    if (m.time < tapeEnd) return;
+    tapeEnd = m.time;
+    tapeBuf.push(m);
+  };
+
   const onEvent = (e: PlaygroundEvent): void => {
     switch (e.type) {
+      case 'seek': {
+        // A jump: whatever was in flight on screen belongs to another instant.
+        recent.clear();
+        statusDirty = true;
+        linksDirty = true;
+        timelineDirty = true;
+        display = e.time;
+        lastRole.clear();
+        for (const n of pg.status()) {
+          lifecycle[n.id] = n.alive ? 'up' : n.removed ? 'removed' : n.failed !== undefined ? 'failed' : 'down';
+          if (n.alive) lastRole.set(n.id, n.role);
+        }
+        pushFeed({ time: e.time, node: 0, level: 'INFO', kind: 'node', text: e.live ? '— back to the live run —' : `— time travel: showing ${(e.time / 1000).toFixed(3)} s —` });
+        return;
+      }
+      case 'fork': {
+        timelineDirty = true;
+        tapeEnd = e.time;
+        tapeBuf.length = 0;
+        store.setState((s) => ({ tape: s.tape.filter((m) => m.time <= e.time) }));
+        tapeBuf.push({ time: e.time, kind: 'fault', term: 0, label: 'fork: the run goes another way from here' });
+        pushFeed({ time: e.time, node: 0, level: 'WARN', kind: 'fault', text: 'fork: acting in the past drops the recorded future from here' });
+        return;
+      }
       case 'message':
         if (e.phase === 'send') sent++;
         else if (e.phase === 'deliver') {
@@ -77,9 +115,9 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
         const role = e.status.role;
         if (prev !== role) {
           lastRole.set(e.node, role);
-          if (role === 'StateLeader') tapeBuf.push({ time: e.time, kind: 'leader', term: e.status.term, label: `${e.status.name} leads term ${e.status.term}` });
+          if (role === 'StateLeader') mark({ time: e.time, kind: 'leader', term: e.status.term, label: `${e.status.name} leads term ${e.status.term}` });
           else if (role === 'StateCandidate' || role === 'StatePreCandidate')
-            tapeBuf.push({ time: e.time, kind: 'election', term: e.status.term, label: `${e.status.name} campaigns (term ${e.status.term})` });
+            mark({ time: e.time, kind: 'election', term: e.status.term, label: `${e.status.name} campaigns (term ${e.status.term})` });
         }
         return;
       }
@@ -96,7 +134,7 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
         linksDirty = true;
         statusDirty = true;
         pushFeed({ time: e.time, node: 0, level: 'WARN', kind: 'fault', text: `${e.action}: ${e.detail}` });
-        tapeBuf.push({ time: e.time, kind: 'fault', term: 0, label: `${e.action} ${e.detail}` });
+        mark({ time: e.time, kind: 'fault', term: 0, label: `${e.action} ${e.detail}` });
         return;
       case 'node':
         statusDirty = true;
@@ -167,6 +205,11 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
       const merged = prev.tape.concat(tapeBuf);
       patch.tape = merged.length > TAPE_MAX ? merged.slice(merged.length - TAPE_MAX) : merged;
       tapeBuf.length = 0;
+    }
+    const tl = pg.timeline;
+    if (timelineDirty || tl.end !== prev.timeline.end || tl.viewing !== prev.timeline.viewing || tl.start !== prev.timeline.start) {
+      timelineDirty = false;
+      patch.timeline = { start: tl.start, end: tl.end, viewing: tl.viewing };
     }
     if (sent !== prev.counters.sent || delivered !== prev.counters.delivered || dropped !== prev.counters.dropped) {
       patch.counters = { sent, delivered, dropped };
