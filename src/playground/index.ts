@@ -100,6 +100,8 @@ export interface Playground {
   /** Moves virtual time in real time at `speed` (1 = real time, 'max' = as fast as possible). */
   play(speed?: Speed): void;
   pause(): void;
+  /** The speed for play(), without starting or stopping. */
+  setSpeed(speed: Speed): void;
   readonly playing: boolean;
   readonly speed: Speed;
   /** Processes exactly the next event. */
@@ -419,8 +421,13 @@ class PlaygroundImpl implements Playground {
     return this.playSpeed;
   }
 
-  play(speed: Speed = 1): void {
+  setSpeed(speed: Speed): void {
+    assert(speed === 'max' || (typeof speed === 'number' && speed > 0), 'speed is a positive number or "max"');
     this.playSpeed = speed;
+  }
+
+  play(speed: Speed = this.playSpeed): void {
+    this.setSpeed(speed);
     if (this.isPlaying) return;
     this.isPlaying = true;
     this.current.cluster.setExternalDriver(true);
@@ -450,8 +457,8 @@ class PlaygroundImpl implements Playground {
       this.lastReal = real;
       const paused = (): boolean => !this.isPlaying;
       if (this.playSpeed === 'max') {
-        // As fast as possible, in slices that keep the page responsive.
-        const stop = realNow() + 12;
+        // As fast as possible, in slices that leave most of each frame to drawing.
+        const stop = realNow() + 8;
         while (realNow() < stop && this.isPlaying) await this.advanceUnless(this.current.cluster.timing.tickMs, paused);
       } else {
         await this.advanceUnless(Math.max(0, elapsed * this.playSpeed), paused);

@@ -34,14 +34,7 @@ export function togglePlay(s: Session): void {
 }
 
 export function setSpeed(s: Session, speed: Speed): void {
-  if (s.pg.playing) {
-    // play() with a new speed while playing only changes the speed.
-    s.pg.play(speed);
-  } else {
-    // Remember the speed for the next play without starting.
-    s.pg.play(speed);
-    s.pg.pause();
-  }
+  s.pg.setSpeed(speed);
   syncDriver(s);
 }
 
@@ -71,6 +64,10 @@ export async function step(s: Session, kind: StepKind): Promise<void> {
 
 export function kill(s: Session, id: number): Promise<void> {
   return attempt(s, `kill ${nameOf(s.pg, id)}`, () => s.pg.kill(id));
+}
+
+export function crash(s: Session, id: number): Promise<void> {
+  return attempt(s, `crash ${nameOf(s.pg, id)}`, () => s.pg.crash(id));
 }
 
 export function restart(s: Session, id: number): Promise<void> {

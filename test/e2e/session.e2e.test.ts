@@ -101,7 +101,7 @@ describe('a session in the app', () => {
     await page.waitForFunction(() => window.playground?.seed === 12, null, { timeout: 20_000 });
     expect(await page.evaluate(() => window.playground!.record().actions.length)).toBe(rec.actions.length);
     const end = rec.actions[rec.actions.length - 1]!.t + 2000;
-    await page.evaluate((t) => window.playground!.pause(), end);
+    await page.evaluate(() => window.playground!.pause());
     await page.evaluate((t) => window.playground!.advance(Math.max(0, t - window.playground!.now())), end);
     const got = await page.evaluate(async () => (await window.playground!.nodeKeyspace(window.playground!.leader()!)).kvs.map((kv) => `${kv.key}=${kv.value}`));
     expect(got).toEqual(['shared=yes']);

@@ -2,7 +2,7 @@
 // move leadership here, slow its disk, promote, remove) and its Raft state as etcd names it (term,
 // vote, lead, commit, applied, the election timer, votes, the configuration).
 
-import { forceElection, kill, promote, removeMember, restart, setDisk, stop, transferLeader } from '../actions';
+import { forceElection, kill, promote, removeMember, restart, setDisk, stop, transferLeader, crash } from '../actions';
 import { formatTime, hexId, roleLabel, visualRole } from '../lib/format';
 import { termColor, termInk } from '../lib/termColors';
 import { leaderOf } from '../store/clusterStore';
@@ -47,6 +47,9 @@ export function NodeInspector({ id }: { id: number }) {
       <div className="action-grid" role="group" aria-label={`Controls for ${node.name}`}>
         <button type="button" className="btn btn-danger" disabled={!node.alive} onClick={() => void kill(session, id)} aria-label={`Kill ${node.name} (k)`} title="kill -9: loses everything volatile (k)" data-testid="node-kill">
           <Icon name="kill" /> Kill
+        </button>
+        <button type="button" className="btn btn-danger" disabled={!node.alive} onClick={() => void crash(session, id)} aria-label={`Crash ${node.name}: terminate it mid-write`} title="Power loss: its worker is terminated at once; a write in flight lands whole or not at all" data-testid="node-crash">
+          <Icon name="bolt" /> Crash
         </button>
         <button type="button" className="btn" disabled={node.alive || node.removed} onClick={() => void restart(session, id)} aria-label={`Restart ${node.name} (r)`} title="Start again from its storage (r)" data-testid="node-restart">
           <Icon name="restart" /> Restart
