@@ -18,12 +18,33 @@ import { EventFeed } from './components/EventFeed';
 import { BottomPanels } from './components/BottomPanels';
 import { HelpOverlay } from './components/HelpOverlay';
 import { Notices } from './components/Notices';
+import { LessonPanel } from './components/LessonPanel';
+import { LessonLayer } from './components/LessonLayer';
+import { adoptSession, onSessionReplaced } from './lessonSession';
+import { bootLessonFromUrl, presenterFromUrl, readLessonUrl } from './lessonController';
+import { lessonStore } from './store/lessonStore';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
+  const [generation, setGeneration] = useState(0);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    startSession().then(setSession, (err: unknown) => setError((err as Error).message ?? String(err)));
+    // A lesson (?lesson=) builds its own cluster; lessonSession.ts may replace the session later.
+    const off = onSessionReplaced((s, g) => {
+      setSession(s);
+      setGeneration(g);
+    });
+    const fail = (err: unknown) => setError((err as Error).message ?? String(err));
+    const lesson = readLessonUrl(location.search);
+    if (lesson !== undefined) bootLessonFromUrl(lesson).catch(fail);
+    else {
+      lessonStore.setState({ presenter: presenterFromUrl(location.search) });
+      startSession().then((s) => {
+        adoptSession(s);
+        setSession(s);
+      }, fail);
+    }
+    return off;
   }, []);
   if (session === null) {
     return (
@@ -35,7 +56,7 @@ export function App() {
   }
   return (
     <SessionContext.Provider value={session}>
-      <Shell session={session} />
+      <Shell key={generation} session={session} />
     </SessionContext.Provider>
   );
 }
@@ -55,12 +76,14 @@ function Shell({ session }: { session: Session }) {
             <Legend />
           </section>
           <div className="side">
+            <LessonPanel />
             <Inspector />
             <EventFeed />
           </div>
           <BottomPanels />
         </main>
         <HelpOverlay />
+        <LessonLayer />
         <Notices />
       </div>
     </MotionConfig>

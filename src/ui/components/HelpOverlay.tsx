@@ -21,6 +21,9 @@ export const SHORTCUTS: Array<[string, string]> = [
   ['c', 'client put'],
   ['l  d  `', 'Logs, Data, Console tab'],
   ['t', 'light / dark theme'],
+  ['PageDown  .', 'lesson: next step (→ in the lesson panel)'],
+  ['PageUp  b', 'lesson: previous step (← in the lesson panel)'],
+  ['p', 'presenter mode'],
   ['Esc', 'clear the selection, close this'],
   ['?', 'this help'],
 ];
