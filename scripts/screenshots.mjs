@@ -56,6 +56,16 @@ async function clientPuts(page, n) {
   for (let i = 0; i < n; i++) await page.getByTestId('client-put').click();
 }
 
+/** Steps a guided lesson with the clicker's key and waits for each step's checks. */
+async function lessonSteps(page, n) {
+  await page.locator('[data-testid="lesson-panel"][data-phase="intro"]').waitFor({ timeout: 30_000 });
+  for (let i = 1; i <= n; i++) {
+    await page.keyboard.press('PageDown');
+    await page.locator(`[data-testid="lesson-panel"][data-step="${i}"][data-phase="shown"]`).waitFor({ timeout: 60_000 });
+  }
+  await settle(page);
+}
+
 const SHOTS = [
   {
     name: 'steady-leader-light-1280x720',
@@ -245,6 +255,46 @@ const SHOTS = [
       await page.getByTestId('preset-isolate').click();
       await page.waitForTimeout(2500);
       await pause(page);
+    },
+  },
+  {
+    name: 'lesson-pre-vote-light-1280x720',
+    url: '?lesson=pre-vote&theme=light',
+    viewport: { width: 1280, height: 720 },
+    async drive(page) {
+      await lessonSteps(page, 2);
+    },
+  },
+  {
+    name: 'lesson-log-repair-dark-1920x1080',
+    url: '?lesson=log-repair&theme=dark',
+    viewport: { width: 1920, height: 1080 },
+    async drive(page) {
+      await lessonSteps(page, 4);
+    },
+  },
+  {
+    name: 'presenter-check-quorum-light-1280x720',
+    url: '?lesson=check-quorum&presenter&theme=light',
+    viewport: { width: 1280, height: 720 },
+    async drive(page) {
+      await lessonSteps(page, 2);
+    },
+  },
+  {
+    name: 'presenter-log-repair-dark-1920x1080',
+    url: '?lesson=log-repair&presenter&theme=dark',
+    viewport: { width: 1920, height: 1080 },
+    async drive(page) {
+      await lessonSteps(page, 3);
+    },
+  },
+  {
+    name: 'presenter-lease-light-1920x1080',
+    url: '?lesson=lease-leader-change&presenter&theme=light',
+    viewport: { width: 1920, height: 1080 },
+    async drive(page) {
+      await lessonSteps(page, 3);
     },
   },
 ];

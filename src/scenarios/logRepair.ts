@@ -1,10 +1,10 @@
 // Lesson: log repair, after figure 7 of the Raft paper. A run builds two of the figure's follower
 // situations for real: a former leader holding extra uncommitted entries of its old term (like
-// followers (d) and (f)) and a follower missing entries (like (a) and (b)). After the heal, the new
+// followers (e) and (f)) and a follower missing entries (like (a) and (b)). After the heal, the new
 // leader's MsgApp consistency check finds the divergence and overwrites it. An approximation of the
 // figure, and the narration says so.
 
-import { check, clientUrlOf, logTerms, nameOf, settledLeader, statusOf } from './helpers';
+import { check, clientUrlOf, errorText, logTerms, nameOf, settledLeader, statusOf } from './helpers';
 import type { Lesson } from './types';
 
 /** Keys the old leader's clients write while it is cut off: they must never appear. */
@@ -94,7 +94,7 @@ export const logRepairLesson: Lesson = {
     {
       title: 'The majority moves on',
       narration:
-        'The three connected members elect a new leader at a higher term and commit five writes. Now the logs disagree as in figure 7 of the Raft paper: the old leader holds entries of its old term at indexes where the new leader has entries of the new term (like followers (d) and (f) in the figure), and the lone follower simply lacks entries (like (a) and (b)). A small, real version of the figure: two of its six cases, not all of them.',
+        'The three connected members elect a new leader at a higher term and commit five writes. Now the logs disagree as in figure 7 of the Raft paper: the old leader holds entries of its old term at indexes where the new leader has entries of the new term (like followers (e) and (f) in the figure), and the lone follower simply lacks entries (like (a) and (b)). A small, real version of the figure: two of its six cases, not all of them.',
       panel: 'logs',
       async run(pg, ctx) {
         const rest = ctx.get<number[]>('rest');
@@ -134,13 +134,26 @@ export const logRepairLesson: Lesson = {
     {
       title: 'Heal: the leader repairs the logs',
       narration:
-        'After the heal, each MsgApp from the new leader carries the index and term of the entry just before the new ones. The old leader finds a different term there and rejects, with a hint of where its log diverges; the leader backs up and retries (MsgAppResp with Reject, then a probe), the follower deletes its conflicting entries and appends the leader’s. The lone follower just receives what it missed. The old leader’s three uncommitted writes are gone: their clients got errors, never an acknowledgement.',
+        'After the heal, the new leader sends each member MsgApp with the entries it lacks, plus the index and term of the entry just before them. A member accepts only if its own log has that entry (the log matching check); if not, it rejects and the leader backs up and retries. The old leader then finds its uncommitted entries conflict with the new ones — same index, different term — so it deletes them and appends the leader’s. The lone follower just receives what it missed. The three writes the old leader took are gone: their clients got errors, never an acknowledgement.',
       panel: 'logs',
       async run(pg, ctx) {
+        const old = ctx.get<number>('leader');
+        // What the old leader is told and answers: MsgApp with entries, and rejections.
+        let firstApp: string | null = null;
+        let rejected = 0;
+        const off = pg.subscribe((e) => {
+          if (e.type !== 'message' || e.phase !== 'deliver' || e.message.channel !== 'raft') return;
+          const m = e.message.msg;
+          if (e.message.to === old && e.message.type === 'MsgApp' && m !== undefined && (m.entries?.length ?? 0) > 0 && firstApp === null) firstApp = `${m.logTerm}/${m.index}`;
+          if (e.message.from === old && e.message.type === 'MsgAppResp' && e.message.reject === true) rejected++;
+        });
         pg.heal();
         // Long enough for the lost writes' 5 s client deadline to pass, so their failures show.
         await pg.advance(5000);
-        ctx.focus(ctx.get<number>('leader'));
+        off();
+        ctx.note('firstApp', firstApp);
+        ctx.note('rejected', rejected);
+        ctx.focus(old);
       },
       async expect(pg, ctx) {
         const old = ctx.get<number>('leader');
@@ -155,14 +168,21 @@ export const logRepairLesson: Lesson = {
         const leadTerms = await logTerms(pg, lead, from, l.lastIndex + 1);
         const lost = (await pg.nodeKeyspace(lead, { prefix: LOST_PREFIX })).kvs.map((kv) => kv.key);
         const lostOps = pg.history().filter((h) => h.key?.startsWith(LOST_PREFIX));
+        const firstApp = ctx.get<string | null>('firstApp');
+        const rejected = ctx.get<number>('rejected');
         return [
+          check(
+            `The new leader's MsgApp reached ${nameOf(pg, old)}`,
+            firstApp !== null,
+            firstApp === null ? 'no MsgApp with entries was delivered' : `the first carried entries after ${firstApp} (term/index); ${nameOf(pg, old)} rejected ${rejected} MsgApp${rejected === 1 ? '' : 's'}`,
+          ),
           check(`${nameOf(pg, old)}'s conflicting entries were overwritten`, oldTerms.join() === leadTerms.join(), `${nameOf(pg, old)} from index ${from}: ${runs(oldTerms, from)}`),
           check('All five logs are identical', same && pg.status().every((n) => n.lastIndex === l.lastIndex && n.commit === l.commit), `last index ${l.lastIndex}, commit ${l.commit} on every member`),
           check(`${nameOf(pg, lone)} caught up`, statusOf(pg, lone).lastIndex === l.lastIndex, `last index ${statusOf(pg, lone).lastIndex}`),
           check(
             'The uncommitted writes never took effect',
             lost.length === 0 && lostOps.length > 0 && lostOps.every((h) => !h.ok),
-            `keys ${LOST_PREFIX}*: ${lost.length === 0 ? 'none in the store' : lost.join(', ')}; their ${lostOps.length} clients got ${lostOps.every((h) => !h.ok) ? 'errors' : 'an acknowledgement'}`,
+            `${LOST_PREFIX}1–${LOST_PREFIX}3: ${lost.length === 0 ? 'not in the store' : lost.join(', ')}; their ${lostOps.length} writes returned ${lostOps.every((h) => !h.ok) ? `errors (${[...new Set(lostOps.map((h) => errorText(h.result)))].join('; ')})` : 'an acknowledgement'}`,
           ),
         ];
       },

@@ -23,6 +23,9 @@ interface Kept extends StepOutcome {
   actionsKey: string;
 }
 
+/** Console entries the lesson writes get IDs from here up (the console's own count from 1). */
+const LESSON_ENTRY_IDS = 1_000_000;
+
 /** A step longer than this (wall clock) is played back faster than the chosen speed. */
 const MAX_PLAYBACK_MS = 12_000;
 
@@ -48,13 +51,18 @@ function keep(p: Playground, o: StepOutcome): Kept {
   return { ...o, actionCount: actions.length, actionsKey: JSON.stringify(actions) };
 }
 
-/** Whether step `o` is still on the timeline: the recording up to its end is the one it ran on. */
-function intact(p: Playground, o: Kept | undefined): boolean {
-  if (o === undefined) return false;
+/** Whether the run still starts with the actions step `o` ended with (its end can be rebuilt). */
+function prefixIntact(p: Playground, o: Kept): boolean {
   const actions = p.record().actions;
-  if (actions.length < o.actionCount) return false;
-  if (actions.slice(o.actionCount).some((a) => a.t <= o.endedAt)) return false;
-  return JSON.stringify(actions.slice(0, o.actionCount)) === o.actionsKey;
+  return actions.length >= o.actionCount && JSON.stringify(actions.slice(0, o.actionCount)) === o.actionsKey;
+}
+
+/**
+ * Whether step `o` is still on the timeline as it ran: its actions are unchanged and nothing else
+ * was recorded up to its end, so seek(endedAt) shows exactly what its checks saw.
+ */
+function intact(p: Playground, o: Kept): boolean {
+  return prefixIntact(p, o) && !p.record().actions.slice(o.actionCount).some((a) => a.t <= o.endedAt);
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -216,11 +224,11 @@ export async function goTo(index: number, opts: { playback: boolean }): Promise<
     }
     // Run what is missing, from the last step boundary still on the timeline.
     let j = index - 1;
-    while (j >= 0 && !intact(pg(), outcomes[j])) j--;
+    while (j >= 0 && !prefixIntact(pg(), outcomes[j]!)) j--;
     outcomes.length = j + 1;
     const boundary = j >= 0 ? outcomes[j]!.endedAt : lessonStart;
     let state = j >= 0 ? outcomes[j]!.state : initialState();
-    await standAt(boundary, j);
+    await standAt(boundary, j >= 0 ? outcomes[j]!.actionCount : 0, j);
     lessonStore.setState({ index, phase: 'running', shown: null, error: null });
     for (let k = j + 1; k <= index; k++) {
       const out = await runStep(pg(), lesson, k, state);
@@ -243,18 +251,19 @@ async function seekTo(t: number): Promise<void> {
 }
 
 /**
- * Puts the world at step boundary `t` (the end of step `j`) with nothing recorded after it, so the
- * next step runs exactly as it would have: a seek when only time moved past it, else a rebuild
- * from the recording cut at `t` (the person's own actions after it are set aside).
+ * Puts the world at step boundary `t` (the end of step `j`, where the run had `count` actions)
+ * with nothing recorded after it, so the next step runs exactly as it would have: a seek when only
+ * time moved past it, else a rebuild from the recording cut after those `count` actions (the
+ * person's own actions since are set aside).
  */
-async function standAt(t: number, j: number): Promise<void> {
+async function standAt(t: number, count: number, j: number): Promise<void> {
   const p = pg();
   const rec = p.record();
-  if (!rec.actions.some((a) => a.t > t)) {
+  if (rec.actions.length === count) {
     await seekTo(t);
     return;
   }
-  const cut = { ...rec, actions: rec.actions.filter((a) => a.t <= t) };
+  const cut = { ...rec, actions: rec.actions.slice(0, count) };
   const s = await replaceSession({ replay: cut, executor: 'inline', storage: 'memory' });
   if (s.pg.now() < t) await s.pg.advance(t - s.pg.now());
   lessonStore.setState({
@@ -268,10 +277,16 @@ async function show(lesson: Lesson, o: Kept, withPlayback: boolean): Promise<voi
   const step = lesson.steps[o.index]!;
   lessonStore.setState({ index: o.index, phase: withPlayback && !reducedMotion() ? 'playing' : 'running', shown: null, error: null });
   const focus = o.state.focus;
-  s.ui.setState({
+  // The Console tab shows what the lesson typed so far (the person's own commands stay after it).
+  const typed = outcomes.slice(0, o.index + 1).flatMap((k) => k.state.commands);
+  s.ui.setState((u) => ({
     selection: focus !== null && s.pg.status().some((n) => n.id === focus) ? { kind: 'node', id: focus } : { kind: 'none' },
     ...(step.panel !== undefined ? { tab: step.panel } : {}),
-  });
+    consoleEntries: [
+      ...typed.map((c, n) => ({ id: LESSON_ENTRY_IDS + n, line: c.line, stdout: c.stdout, stderr: c.stderr, exitCode: c.exitCode, running: false })),
+      ...u.consoleEntries.filter((e) => e.id < LESSON_ENTRY_IDS),
+    ],
+  }));
   writeUrl();
   if (withPlayback && !reducedMotion()) await playSpan(o.startedAt, o.endedAt);
   const p = pg();

@@ -32,7 +32,11 @@ function useLessonKeys(): void {
   const { ui } = useSession();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      // A clicker's PageDown / PageUp mean "next slide" even with the focus in a text field
+      // (the console takes it when a step opens that tab); "." and "b" are text there.
+      const paging = e.key === 'PageDown' || e.key === 'PageUp';
+      if (!paging && isTyping(e.target)) return;
       const st = lessonStore.getState();
       if (ui.getState().helpOpen || st.pickerOpen) return;
       const handled = (): void => {

@@ -10,7 +10,7 @@ import { useStore } from 'zustand';
 import type { Check } from '../../scenarios/index';
 import { back, closeLesson, dismissMessage, next, openPicker, replay, restartLesson, togglePresenter } from '../lessonController';
 import { lessonStore, type LessonUiState } from '../store/lessonStore';
-import { useCluster } from '../store/sessionContext';
+import { useCluster, useUi } from '../store/sessionContext';
 import { Icon } from './Icons';
 import '../styles/lessons.css';
 
@@ -105,12 +105,23 @@ export function LessonPanel() {
   const presenter = useLesson((s) => s.presenter);
   const options = useLesson(optionsLine);
   const playing = useCluster((s) => s.playing);
+  const tab = useUi((s) => s.tab);
   const panelRef = useRef<HTMLElement>(null);
 
   // A lesson that just opened takes the focus, so the arrow keys step it at once.
   useEffect(() => {
     if (lesson !== null && index === -1) panelRef.current?.focus({ preventScroll: true });
   }, [lesson, index]);
+  // A step that opens the Console tab must not leave the focus in the console's prompt (which
+  // takes it when it appears): the lesson keeps it, so the arrow keys go on stepping.
+  useEffect(() => {
+    if (lesson === null || index < 0) return;
+    const raf = requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active === null || active === document.body || active.closest('.bottom-panels') !== null) panelRef.current?.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [lesson, index, tab]);
 
   if (lesson === null) return null;
   const n = lesson.steps.length;
@@ -138,6 +149,7 @@ export function LessonPanel() {
       data-testid="lesson-panel"
       data-phase={phase}
       data-step={index + 1}
+      data-ended-at={phase === 'shown' && shown !== null ? shown.endedAt : undefined}
     >
       <header className="lesson-head">
         <div className="lesson-kicker">
@@ -185,7 +197,10 @@ export function LessonPanel() {
                 </p>
                 {lesson.variant !== undefined && (
                   <div className="lesson-variant">
-                    <p>{variantOn ? lesson.variant.note : `Variant: ${lesson.variant.label.toLowerCase()}.`}</p>
+                    <p>
+                      <strong>{variantOn ? 'You are running the variant. ' : 'Variant. '}</strong>
+                      {lesson.variant.note}
+                    </p>
                     <button type="button" className="btn btn-sm" onClick={() => void restartLesson(variantOn ? null : lesson.variant!.id)} data-testid="lesson-variant">
                       {variantOn ? 'Back to the lesson’s own configuration' : lesson.variant.label}
                     </button>
