@@ -105,3 +105,55 @@ describe('a guided lesson', () => {
     expect(s.errors).toEqual([]);
   });
 });
+
+describe('lessons from the playground', () => {
+  let s: BrowserSession;
+  let page: Page;
+
+  beforeAll(async () => {
+    s = await openBrowser({ viewport: { width: 1280, height: 720 } });
+    page = s.page;
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('opens a lesson from the Lessons button, on a cluster of its own, without a reload', async () => {
+    await page.goto(`${inject('baseUrl')}?seed=2`);
+    await page.waitForFunction(() => window.playground?.leader() !== undefined, null, { timeout: 20_000 });
+    const own = await page.evaluate(() => window.playground!.options.executor);
+    await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
+    await page.getByTestId('lessons-open').click();
+    await page.getByRole('dialog', { name: 'Guided lessons' }).waitFor();
+    await page.getByTestId('lesson-open-watch-compaction').click();
+    await page.waitForSelector(`${panel}[data-phase="intro"]`);
+    expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true);
+    expect(await page.evaluate(() => [window.playground!.options.executor, window.playground!.now()])).toEqual(['inline', 0]);
+    expect(new URL(page.url()).searchParams.get('lesson')).toBe('watch-compaction');
+    expect(own).toBe('worker');
+  });
+
+  it('sets the person’s own changes aside when the lesson goes on', async () => {
+    await page.locator(panel).focus();
+    await page.keyboard.press('PageDown');
+    await shown(page, 1);
+    // The person kills a member after step 1; the next step starts from the end of step 1 again.
+    await page.evaluate(() => window.playground!.kill(window.playground!.status()[0]!.id));
+    await page.keyboard.press('PageDown');
+    await shown(page, 2);
+    await page.getByText(/Your changes to the cluster were set aside: the lesson continues from the end of step 1/).waitFor();
+    expect(await page.evaluate(() => window.playground!.status().every((n) => n.alive))).toBe(true);
+    expect((await checks(page)).every((c) => c.ok === 'true')).toBe(true);
+    // The step's etcdctl command is in the Console tab.
+    await page.getByRole('tab', { name: /Console/ }).click();
+    await page.getByText('etcdctl watch config --rev=2').first().waitFor();
+  });
+
+  it('leaves the lesson for the page’s own cluster', async () => {
+    await page.getByRole('button', { name: 'Leave the lesson' }).click();
+    await page.waitForFunction(() => !location.search.includes('lesson') && window.playground?.leader() !== undefined, null, { timeout: 20_000 });
+    expect(await page.evaluate(() => window.playground!.options.executor)).toBe('worker');
+    expect(await page.locator(panel).count()).toBe(0);
+    expect(s.errors).toEqual([]);
+  });
+});
