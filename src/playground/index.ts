@@ -24,9 +24,11 @@ import { Recorder, type Recording, type RecordedAction } from './recording';
 import type { ExecOptions, ExecResult } from './exec';
 import { FN_MARKER, RECORDED_METHODS, SIGNAL_MARKER, World } from './world';
 import { clearSavedSession, saveSession, type SavedSession } from './savedSession';
+import { InvariantChecker, type Violation } from '../cluster/checkers/invariants';
 
 export { loadSavedSession, clearSavedSession, type SavedSession } from './savedSession';
 
+export type { Violation } from '../cluster/checkers/invariants';
 export type { Recording, RecordedAction, ExecOptions, ExecResult, InFlight, LinkState, LinkSettings, NodeDetail, LogSlice, KeyspaceView, HistoryOp };
 
 export interface PlaygroundOptions {
@@ -86,7 +88,9 @@ export type PlaygroundEvent =
   /** The world on screen changed instants: an earlier one (seek) or the live run again. */
   | { type: 'seek'; time: number; live: boolean }
   /** An action on an earlier instant forked the run: the recorded future from there is gone. */
-  | { type: 'fork'; time: number };
+  | { type: 'fork'; time: number }
+  /** A safety property failed on the live run (this is a bug): the evidence. */
+  | { type: 'violation'; time: number; violation: Violation };
 
 export type Speed = number | 'max';
 
@@ -151,6 +155,11 @@ export interface Playground {
   seek(t: number): Promise<void>;
   /** Writes the session record a reload resumes from (when the session is persisted). */
   persistNow(): Promise<void>;
+  /**
+   * Live safety checks on the live run's events (one leader per term, applied entries agree,
+   * revisions never go back); a violation is also emitted as a 'violation' event.
+   */
+  readonly invariants: InvariantChecker;
   /** The span seek() reaches (from the run's start, or its resumption), and whether an earlier instant is on screen. */
   readonly timeline: { start: number; end: number; viewing: boolean; checkpoints: number[] };
   /** Stops the real-time driver and the nodes. */
@@ -258,9 +267,23 @@ class PlaygroundImpl implements Playground {
     });
   }
 
+  private checker = this.newChecker();
+
+  get invariants(): InvariantChecker {
+    return this.checker;
+  }
+
+  private newChecker(): InvariantChecker {
+    const c = new InvariantChecker();
+    c.onViolation((v) => this.emit({ type: 'violation', time: v.time, violation: v }));
+    return c;
+  }
+
   /** Builds a world's cluster and wires its events and checkpoints. */
   private adopt(w: World): World {
     w.cluster.subscribe((e) => {
+      // Only the live run is checked: an earlier instant replays what was checked already.
+      if (w === (this.liveAhead ?? this.current)) this.checker.observe(e);
       if (w === this.current) this.emit(e);
     });
     w.cluster.onStep(() => this.maybeCheckpoint(w));
@@ -586,6 +609,8 @@ class PlaygroundImpl implements Playground {
       this.persisting = false;
       void clearSavedSession(this.dbPrefix).catch(() => undefined);
     }
+    // What the checker learnt from the old future (leaders of later terms...) does not hold here.
+    this.checker = this.newChecker();
     this.emit({ type: 'fork', time: w.cluster.now() });
   }
 

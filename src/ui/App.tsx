@@ -23,6 +23,7 @@ import { LessonLayer } from './components/LessonLayer';
 import { adoptSession, onSessionReplaced } from './lessonSession';
 import { bootLessonFromUrl, presenterFromUrl, readLessonUrl } from './lessonController';
 import { lessonStore } from './store/lessonStore';
+import { AlarmBanner } from './components/AlarmBanner';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -68,7 +69,10 @@ function Shell({ session }: { session: Session }) {
     <MotionConfig reducedMotion="user">
       <div className="app">
         <TopBar />
-        <TimelineStrip />
+        <div>
+          <TimelineStrip />
+          <AlarmBanner />
+        </div>
         <main className="stage">
           <section className="panel cluster-panel" aria-label="Cluster view">
             <ClusterToolbar />

@@ -84,6 +84,22 @@ describe('a session in the app', () => {
     expect(got.trim()).toBe('bonjour');
   });
 
+  it('stops the clock and raises an alarm when a safety property fails', async () => {
+    await page.evaluate(() => window.playground!.play(1));
+    // Feed the live checker the evidence of a second leader in a term (what a bug would produce).
+    await page.evaluate(() => {
+      const p = window.playground!;
+      const [a, b] = p.status();
+      const st = { role: 'StateLeader', term: 999, lead: 0, vote: 0, commit: 0, applied: 0, lastIndex: 0, firstIndex: 1, revision: 1e9, isLearner: false, name: '' };
+      p.invariants.observe({ type: 'status', time: p.now(), node: a!.id, status: { ...st, name: a!.name } as never });
+      p.invariants.observe({ type: 'status', time: p.now(), node: b!.id, status: { ...st, name: b!.name } as never });
+    });
+    await page.getByTestId('alarm').getByText(/Election Safety/).waitFor();
+    await page.waitForFunction(() => !window.playground!.playing);
+    await page.getByRole('button', { name: 'Dismiss the alarm' }).click();
+    expect(await page.getByTestId('alarm').count()).toBe(0);
+  });
+
   it('shares a run as a link that replays it', async () => {
     await page.getByTestId('new-cluster').click();
     await page.getByTestId('new-seed').fill('12');

@@ -4,7 +4,7 @@
 // the simulation, and no core object is ever stored (only plain data the API hands out).
 
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { InFlight, LinkState, NodeDetail, NodeStatus, Speed } from '../../playground/index';
+import type { InFlight, LinkState, NodeDetail, NodeStatus, Speed, Violation } from '../../playground/index';
 import type { Lifecycle } from '../lib/format';
 
 /** Raft details of one node and the virtual time they were read at (to interpolate timers). */
@@ -75,6 +75,8 @@ export interface ClusterState {
   counters: { sent: number; delivered: number; dropped: number };
   /** What seek() reaches (virtual ms) and whether an earlier instant is on screen. */
   timeline: { start: number; end: number; viewing: boolean };
+  /** Safety violations seen on the live run (each one is a bug; the clock stops at the first). */
+  alarms: Violation[];
 }
 
 export type ClusterStore = StoreApi<ClusterState>;
@@ -99,6 +101,7 @@ export function createClusterStore(): ClusterStore {
     tape: [],
     counters: { sent: 0, delivered: 0, dropped: 0 },
     timeline: { start: 0, end: 0, viewing: false },
+    alarms: [],
   }));
 }
 

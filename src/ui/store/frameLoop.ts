@@ -90,6 +90,13 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
         pushFeed({ time: e.time, node: 0, level: 'INFO', kind: 'node', text: e.live ? '— back to the live run —' : `— time travel: showing ${(e.time / 1000).toFixed(3)} s —` });
         return;
       }
+      case 'violation': {
+        // A safety property failed: stop the clock where it happened and raise the alarm.
+        pg.pause();
+        store.setState((s) => ({ alarms: [...s.alarms, e.violation], playing: false }));
+        pushFeed({ time: e.time, node: e.violation.nodes[0] ?? 0, level: 'ERROR', kind: 'fault', text: `${e.violation.property} violated: ${e.violation.message}` });
+        return;
+      }
       case 'fork': {
         timelineDirty = true;
         tapeEnd = e.time;
