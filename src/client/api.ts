@@ -35,24 +35,10 @@ import type {
   StatusResponse,
 } from '../server/api';
 
-/** gRPC status codes, by name, as etcd's errors carry them. */
-export type GrpcCode =
-  | 'Canceled'
-  | 'Unknown'
-  | 'InvalidArgument'
-  | 'DeadlineExceeded'
-  | 'NotFound'
-  | 'AlreadyExists'
-  | 'PermissionDenied'
-  | 'ResourceExhausted'
-  | 'FailedPrecondition'
-  | 'Aborted'
-  | 'OutOfRange'
-  | 'Unimplemented'
-  | 'Internal'
-  | 'Unavailable'
-  | 'DataLoss'
-  | 'Unauthenticated';
+import type { GrpcCode } from '../server/errors';
+
+/** gRPC status codes, by name, as etcd's errors carry them (the server's list). */
+export type { GrpcCode };
 
 /**
  * An error from the server or the client library. `message` is etcd's text (e.g.

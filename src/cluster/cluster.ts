@@ -1064,13 +1064,20 @@ export class Cluster {
     const peerUrl = `http://127.0.0.1:${n}2380`;
     const clientUrl = `http://127.0.0.1:${n}2379`;
     this.fault('member add', `${name}${opts.learner ? ' (learner)' : ''}`);
-    const c = this.client({ endpoints: this.liveEndpoints() });
-    try {
+    return this.withClient(this.liveEndpoints(), async (c) => {
       const resp = await c.memberAdd([peerUrl], { learner: opts.learner ?? false });
       const spec: NodeSpec = { id: resp.member.id, name, peerUrl, clientUrl };
       this.addRuntime(spec, true);
       await this.startNode(spec.id);
       return spec.id;
+    });
+  }
+
+  /** Runs `fn` with a client of its own (etcdctl's), closed and forgotten afterwards. */
+  private async withClient<T>(endpoints: string[], fn: (c: Client) => Promise<T>): Promise<T> {
+    const c = this.client({ endpoints });
+    try {
+      return await fn(c);
     } finally {
       c.close();
       this.clients.delete(c.state.clientId);
@@ -1083,13 +1090,7 @@ export class Cluster {
 
   private async promoteNow(id: number): Promise<void> {
     this.fault('member promote', this.name(id));
-    const c = this.client({ endpoints: this.liveEndpoints() });
-    try {
-      await c.memberPromote(id);
-    } finally {
-      c.close();
-      this.clients.delete(c.state.clientId);
-    }
+    await this.withClient(this.liveEndpoints(), (c) => c.memberPromote(id));
   }
 
   removeMember(id: number): Promise<void> {
@@ -1098,16 +1099,12 @@ export class Cluster {
 
   private async removeMemberNow(id: number): Promise<void> {
     this.fault('member remove', this.name(id));
-    const c = this.client({ endpoints: this.liveEndpoints() });
-    try {
+    await this.withClient(this.liveEndpoints(), async (c) => {
       await c.memberRemove(id);
       // Removed from the cluster's configuration: whether or not the member is up to notice.
       const rt = this.nodes.get(id);
       if (rt !== undefined) rt.removed = true;
-    } finally {
-      c.close();
-      this.clients.delete(c.state.clientId);
-    }
+    });
   }
 
   /** Asks the leader to hand leadership to `to` (etcd's move-leader). */
@@ -1119,13 +1116,7 @@ export class Cluster {
     this.fault('move-leader', this.name(to));
     const lead = this.leader();
     if (lead === undefined) throw new Error('no leader to transfer from');
-    const c = this.client({ endpoints: [this.need(lead).spec.clientUrl] });
-    try {
-      await c.moveLeader(to);
-    } finally {
-      c.close();
-      this.clients.delete(c.state.clientId);
-    }
+    await this.withClient([this.need(lead).spec.clientUrl], (c) => c.moveLeader(to));
   }
 
   /** Makes a node campaign now, as if its election timer fired. */
