@@ -6,6 +6,7 @@
 import type { ClientRequest, MemberOutputs, MemberStatus, PeerMessage, MemberConfig } from '../server/index';
 import type { Entry } from '../raft/index';
 import type { KeyValue } from '../mvcc/types';
+import type { PersistedState } from '../storage/index';
 
 /** What the coordinator asks a node to do at a virtual instant. */
 export type HostInput =
@@ -56,6 +57,8 @@ export interface LogSlice {
   applied: number;
   /** Stable and unstable entries in [from, to). */
   entries: Entry[];
+  /** 'storage': read from the stored data of a member that is down (its unstable entries are gone). */
+  source?: 'memory' | 'storage';
 }
 
 export interface KeyspaceView {
@@ -63,6 +66,8 @@ export interface KeyspaceView {
   compactRevision: number;
   kvs: KeyValue[];
   leases: Array<{ id: number; ttl: number; remaining: number; keys: string[] }>;
+  /** 'storage': read from the stored data of a member that is down. */
+  source?: 'memory' | 'storage';
 }
 
 /** One node as the coordinator drives it. Every call is awaited before the next one is made. */
@@ -79,4 +84,6 @@ export interface NodeHost {
   detail(): Promise<NodeDetail>;
   log(from: number, to: number): Promise<LogSlice>;
   keyspace(opts: { prefix?: string; limit?: number; now: number }): Promise<KeyspaceView>;
+  /** The member's stored state, read while it is down (undefined: never written). */
+  stored?(): Promise<PersistedState | undefined>;
 }

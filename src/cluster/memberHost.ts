@@ -8,7 +8,7 @@
 
 import { CLONE_AS } from '../lib/clone';
 import { assert } from '../lib/assert';
-import type { Backend } from '../storage/backend';
+import type { Backend, PersistedState } from '../storage/backend';
 import { MemoryBackend } from '../storage/index';
 import { EtcdMember, type MemberConfig, type PreparedReady } from '../server/index';
 import type { HostInput, HostOpenError, HostResult, KeyspaceView, LogSlice, NodeDetail, NodeHost } from './host';
@@ -186,6 +186,10 @@ export class MemberHost implements NodeHost {
     this.member = undefined;
     this.prepared = undefined;
     this.write = undefined;
+  }
+
+  async stored(): Promise<PersistedState | undefined> {
+    return (await this.backend.open()).load();
   }
 
   async wipe(): Promise<void> {

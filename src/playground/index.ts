@@ -25,6 +25,7 @@ import type { ExecOptions, ExecResult } from './exec';
 import { FN_MARKER, RECORDED_METHODS, SIGNAL_MARKER, World } from './world';
 import { clearSavedSession, saveSession, type SavedSession } from './savedSession';
 import { InvariantChecker, type Violation } from '../cluster/checkers/invariants';
+import { storedKeyspace, storedLog } from '../cluster/storedView';
 
 export { loadSavedSession, clearSavedSession, type SavedSession } from './savedSession';
 
@@ -143,9 +144,9 @@ export interface Playground {
   links(): Array<{ from: number; to: number; state: LinkState }>;
   /** Raft internals of a live node: timers, votes, the leader's per-follower progress. */
   nodeDetail(id: number): Promise<NodeDetail>;
-  /** Entries [from, to) of a live node's log, with its first/last/commit/applied indexes. */
+  /** Entries [from, to) of a node's log with its first/last/commit/applied indexes (a down node's from its storage). */
   nodeLog(id: number, from: number, to: number): Promise<LogSlice>;
-  /** A live node's keys (optionally under a prefix) and leases. */
+  /** A node's keys (optionally under a prefix) and leases (a down node's from its storage). */
   nodeKeyspace(id: number, opts?: { prefix?: string; limit?: number }): Promise<KeyspaceView>;
   /**
    * Shows instant `t` of the run (0 to the live time): restored from the last checkpoint before it
@@ -884,12 +885,18 @@ class PlaygroundImpl implements Playground {
     return this.current.cluster.host(id).detail();
   }
 
-  nodeLog(id: number, from: number, to: number): Promise<LogSlice> {
-    return this.current.cluster.host(id).log(from, to);
+  async nodeLog(id: number, from: number, to: number): Promise<LogSlice> {
+    const c = this.current.cluster;
+    const host = c.host(id);
+    if (c.isAlive(id) || host.stored === undefined) return host.log(from, to);
+    return storedLog(await host.stored(), from, to);
   }
 
-  nodeKeyspace(id: number, opts: { prefix?: string; limit?: number } = {}): Promise<KeyspaceView> {
-    return this.current.cluster.host(id).keyspace({ ...opts, now: this.current.cluster.now() });
+  async nodeKeyspace(id: number, opts: { prefix?: string; limit?: number } = {}): Promise<KeyspaceView> {
+    const c = this.current.cluster;
+    const host = c.host(id);
+    if (c.isAlive(id) || host.stored === undefined) return host.keyspace({ ...opts, now: c.now() });
+    return storedKeyspace(await host.stored(), opts);
   }
 
   record(): Recording {

@@ -6,6 +6,7 @@
 import { wrap, type Remote } from 'comlink';
 import type { HostInput, HostOpenError, HostResult, KeyspaceView, LogSlice, NodeDetail, NodeHost } from '../cluster/host';
 import type { MemberConfig } from '../server/index';
+import { IdbBackend, type PersistedState } from '../storage/index';
 import type { WorkerCall, WorkerNodeApi } from './workerNode';
 
 /** A call to a worker that was terminated before it answered. */
@@ -95,6 +96,17 @@ export class WorkerHost implements NodeHost {
       await r.wipe(this.dbName);
     } finally {
       w.terminate();
+    }
+  }
+
+  /** Reads the member's database from the page while its worker is down. */
+  async stored(): Promise<PersistedState | undefined> {
+    if (this.worker !== undefined) throw new Error('the member is running: ask it, not its storage');
+    const b = await IdbBackend.open(this.dbName);
+    try {
+      return await b.load();
+    } finally {
+      await b.close();
     }
   }
 

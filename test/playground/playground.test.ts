@@ -1,6 +1,7 @@
 // The Playground API (contract 3) on the inline executor: the calls work as documented, and a
 // recording replays to the very same run, message for message.
 
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createPlayground, type Playground, type PlaygroundEvent } from '../../src/playground/index';
 
@@ -47,6 +48,36 @@ describe('createPlayground', () => {
     expect(next).not.toBe(lead);
     expect(p.history().filter((h) => h.op === 'Put')).toHaveLength(1);
     await p.dispose();
+  });
+
+  it("shows a down member's log and keyspace from its storage", async () => {
+    for (const storage of ['memory', 'indexeddb'] as const) {
+      const p = await createPlayground({ nodes: 3, seed: 31, storage, dbPrefix: `down-views-${storage}` });
+      await p.waitForLeader();
+      const c = p.client();
+      const lease = await c.leaseGrant(30);
+      await c.put('a', '1');
+      await c.put('b', '2', { lease: lease.id });
+      await c.put('a', '3');
+      await c.delete('b');
+      await c.put('c', '4', { lease: lease.id });
+      await p.advance(500);
+      const victim = p.status().find((n) => n.id !== p.leader())!.id;
+      const liveLog = await p.nodeLog(victim, 1, 1000);
+      const liveKeys = await p.nodeKeyspace(victim);
+      await p.kill(victim);
+      const log = await p.nodeLog(victim, 1, 1000);
+      const keys = await p.nodeKeyspace(victim);
+      expect(log.source).toBe('storage');
+      expect(log.entries.map((e) => `${e.index}/${e.term}`)).toEqual(liveLog.entries.map((e) => `${e.index}/${e.term}`));
+      expect(log.committed).toBe(liveLog.committed);
+      expect(keys.source).toBe('storage');
+      expect(keys.kvs).toEqual(liveKeys.kvs);
+      expect(keys.kvs.map((kv) => `${kv.key}=${kv.value}`)).toEqual(['a=3', 'c=4']);
+      expect(keys.revision).toBe(liveKeys.revision);
+      expect(keys.leases.map((l) => [l.id, l.keys])).toEqual([[lease.id, ['c']]]);
+      await p.dispose();
+    }
   });
 
   it('replays a recording to the same run, message for message', async () => {

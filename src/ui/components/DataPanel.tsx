@@ -21,10 +21,11 @@ function useKeyspace(id: number | undefined, alive: boolean, revisionKey: string
   const [state, setState] = useState<{ view: KeyspaceView | undefined; at: number; error: string | undefined }>({ view: undefined, at: 0, error: undefined });
   const seq = useRef(0);
   useEffect(() => {
-    if (id === undefined || !alive) {
-      setState((s) => ({ ...s, error: id === undefined ? undefined : 'member is down' }));
+    if (id === undefined) {
+      setState((s) => ({ ...s, error: undefined }));
       return;
     }
+    // A member that is down is read from its stored data (what it would restart with).
     const mine = ++seq.current;
     const at = pg.now();
     pg.nodeKeyspace(id, { limit: 500 }).then(
@@ -50,7 +51,7 @@ export function DataPanel() {
   const id = picked ?? selectedNode ?? lead?.id ?? nodes[0]?.id;
   const node = nodes.find((n) => n.id === id);
   // Refetch when the member applies something, and every half second of virtual time for leases.
-  const revisionKey = `${node?.revision}/${node?.applied}/${Math.floor(now / 500)}`;
+  const revisionKey = node?.alive === false ? 'down' : `${node?.revision}/${node?.applied}/${Math.floor(now / 500)}`;
   const { view, at, error } = useKeyspace(id, node?.alive ?? false, revisionKey);
 
   return (
@@ -78,6 +79,7 @@ export function DataPanel() {
         {view !== undefined && (
           <span className="data-meta mono">
             revision {view.revision} · compacted {view.compactRevision < 0 ? '—' : view.compactRevision} · {view.kvs.length} keys
+            {view.source === 'storage' ? ' · down: read from its stored data' : ''}
           </span>
         )}
       </div>
@@ -129,13 +131,14 @@ export function DataPanel() {
           ) : (
             <ul className="lease-list">
               {view.leases.map((l) => {
-                const forever = l.remaining >= FOREVER_S;
+                // A down member's stored leases do not count down: nobody runs its lessor.
+                const forever = l.remaining >= FOREVER_S || view.source === 'storage';
                 const left = forever ? l.remaining : Math.max(0, l.remaining - (now - at) / 1000);
                 return (
                   <li key={l.id}>
                     <div className="lease-head">
                       <span className="mono">{leaseHex(l.id)}</span>
-                      <span className="mono">{forever ? 'not expired here (followers wait for the leader)' : `${left.toFixed(1)} s of ${l.ttl} s`}</span>
+                      <span className="mono">{view.source === 'storage' ? `stored, ${l.ttl} s TTL` : forever ? 'not expired here (followers wait for the leader)' : `${left.toFixed(1)} s of ${l.ttl} s`}</span>
                     </div>
                     {!forever && (
                       <span className="meter" aria-hidden="true">

@@ -1,8 +1,9 @@
-// Reads the window of log entries the log grid shows, for every live member, through
+// Reads the window of log entries the log grid shows, for every member, through
 // playground.nodeLog. It refetches when the window moves or a status changed, never more than one
-// read at a time and at most every REFETCH_MS; a member that went down keeps its last read slice
-// (its log is on disk but nobody can ask it), marked stale. In tail mode the window is the last
-// `tail` indexes at the moment of the read, so a log growing fast is never read from a stale window.
+// read at a time and at most every REFETCH_MS; a member that is down is read once from its stored
+// data (what it would restart from), marked stale, and kept while it stays down. In tail mode the
+// window is the last `tail` indexes at the moment of the read, so a log growing fast is never read
+// from a stale window.
 
 import { useEffect, useRef, useState } from 'react';
 import type { LogSlice, NodeStatus, Playground } from '../../playground/index';
@@ -11,8 +12,10 @@ const REFETCH_MS = 80;
 
 export interface LogRow {
   slice: LogSlice;
-  /** The slice was read while the member was up; it is down now. */
+  /** The member is down: the slice is what its storage holds (or its last read, if that failed). */
   stale: boolean;
+  /** The window [from, to) the slice was read for. */
+  window: [number, number];
 }
 
 export interface LogWindow {
@@ -23,6 +26,8 @@ export interface LogWindow {
 
 export function useLogWindow(pg: Playground, nodes: readonly NodeStatus[], from: number, to: number, statusSeq: number, tail: number | undefined): LogWindow {
   const [rows, setRows] = useState<Map<number, LogRow>>(() => new Map());
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
   const busy = useRef(false);
   const again = useRef(false);
   const last = useRef(0);
@@ -55,11 +60,19 @@ export function useLogWindow(pg: Playground, nodes: readonly NodeStatus[], from:
       const next = new Map<number, LogRow>();
       await Promise.all(
         ns.map(async (n) => {
-          if (!n.alive) return;
+          if (!n.alive) {
+            // Its storage does not change while it is down: read it once.
+            const old = rowsRef.current.get(n.id);
+            if (old?.slice.source === 'storage' && old.window[0] === a && old.window[1] === b + 1) {
+              next.set(n.id, old);
+              return;
+            }
+          }
           try {
-            next.set(n.id, { slice: await pg.nodeLog(n.id, a, b + 1), stale: false });
+            const slice = await pg.nodeLog(n.id, a, b + 1);
+            next.set(n.id, { slice, stale: slice.source === 'storage', window: [a, b + 1] });
           } catch {
-            // Went down while reading: the previous slice is kept below.
+            // Went down while reading, or its storage cannot be read: the previous slice is kept below.
           }
         }),
       );
@@ -69,7 +82,7 @@ export function useLogWindow(pg: Playground, nodes: readonly NodeStatus[], from:
         for (const n of ns) {
           if (next.has(n.id)) continue;
           const old = prev.get(n.id);
-          if (old !== undefined) next.set(n.id, { slice: old.slice, stale: true });
+          if (old !== undefined) next.set(n.id, { ...old, stale: true });
         }
         return next;
       });
