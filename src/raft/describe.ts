@@ -21,28 +21,50 @@ import { LocalAppendThread, LocalApplyThread, None, isEmptyHardState, isEmptySna
 /** Formats entry payloads; the default is Go's %q. */
 export type EntryFormatter = (data: Bytes) => string;
 
-/** Go's strconv.Quote applied to bytes (what `%q` prints for a []byte). */
+/** Printable ASCII other than the double quote and the backslash: what %q copies unchanged. */
+const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+/** Printable ASCII: %q copies it, escaping only the double quote and the backslash. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const QUOTE_OR_BACKSLASH = /[\x22\x5c]/g;
+
+/**
+ * Go's strconv.Quote applied to bytes (what `%q` prints for a []byte). Payloads are mostly
+ * printable ASCII (JSON requests): those take a regex fast path that builds one flat string
+ * instead of concatenating character by character (this runs for every entry of every message
+ * the simulation sends).
+ */
 export function goQuote(data: Bytes): string {
-  let out = '"';
+  if (PLAIN_ASCII.test(data)) return '"' + data + '"';
+  if (PRINTABLE_ASCII.test(data)) return '"' + data.replace(QUOTE_OR_BACKSLASH, '\\$&') + '"';
+  const parts: string[] = ['"'];
+  let run = 0; // start of the current run of characters copied unchanged
   let i = 0;
   while (i < data.length) {
     const b = data.charCodeAt(i);
+    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c) {
+      i++;
+      continue;
+    }
+    if (i > run) parts.push(data.slice(run, i));
     if (b < 0x80) {
-      out += quoteAscii(b);
+      parts.push(quoteAscii(b));
       i++;
-      continue;
+    } else {
+      const decoded = decodeUtf8Rune(data, i);
+      if (decoded === undefined) {
+        parts.push('\\x' + hex2(b));
+        i++;
+      } else {
+        const [rune, width] = decoded;
+        parts.push(isPrintRune(rune) ? String.fromCodePoint(rune) : escapeRune(rune));
+        i += width;
+      }
     }
-    const decoded = decodeUtf8Rune(data, i);
-    if (decoded === undefined) {
-      out += '\\x' + hex2(b);
-      i++;
-      continue;
-    }
-    const [rune, width] = decoded;
-    out += isPrintRune(rune) ? String.fromCodePoint(rune) : escapeRune(rune);
-    i += width;
+    run = i;
   }
-  return out + '"';
+  if (data.length > run) parts.push(data.slice(run));
+  parts.push('"');
+  return parts.join('');
 }
 
 function hex2(b: number): string {
@@ -161,8 +183,30 @@ export function describeSnapshot(snap: Snapshot): string {
   return `Index:${m.index} Term:${m.term} ConfState:${describeConfState(m.confState)}`;
 }
 
+/**
+ * describeEntry's text with the default formatter, for the entries described most recently. The
+ * simulation describes every message it sends, and one entry travels in many messages within a
+ * short while (one per follower, again on every resend). Entries are not mutated once created; the
+ * fields are still compared on every hit, so a changed entry is described afresh. Bounded (oldest
+ * out first), so that it does not keep a description of every entry of a long log alive.
+ */
+const DESCRIBED_ENTRIES_MAX = 8192;
+const describedEntries = new Map<Entry, { term: number; index: number; type: Entry['type']; data: Bytes; text: string }>();
+
 /** One entry: `term/index Type payload` (payload omitted when it formats empty). */
 export function describeEntry(e: Entry, f: EntryFormatter = goQuote): string {
+  if (f !== goQuote) return formatEntry(e, f);
+  const hit = describedEntries.get(e);
+  if (hit !== undefined && hit.term === e.term && hit.index === e.index && hit.type === e.type && hit.data === e.data) return hit.text;
+  const text = formatEntry(e, f);
+  if (hit === undefined && describedEntries.size >= DESCRIBED_ENTRIES_MAX) {
+    describedEntries.delete(describedEntries.keys().next().value!);
+  }
+  describedEntries.set(e, { term: e.term, index: e.index, type: e.type, data: e.data, text });
+  return text;
+}
+
+function formatEntry(e: Entry, f: EntryFormatter): string {
   let formatted: string;
   if (e.type === 'EntryNormal') {
     formatted = f(e.data);
@@ -197,9 +241,11 @@ function describeMessageWithIndent(indent: string, m: Message, f: EntryFormatter
   if (ents.length === 1) {
     s += ` Entries:[${describeEntry(ents[0]!, f)}]`;
   } else if (ents.length > 1) {
-    s += ' Entries:[';
-    for (const e of ents) s += `\n${indent}  ${describeEntry(e, f)}`;
-    s += `\n${indent}]`;
+    // Joined once (a flat string), not appended entry by entry: a batch can hold thousands.
+    const lines: string[] = [' Entries:['];
+    for (const e of ents) lines.push(`${indent}  ${describeEntry(e, f)}`);
+    lines.push(`${indent}]`);
+    s += lines.join('\n');
   }
   if (m.snapshot !== undefined && !isEmptySnap(m.snapshot)) {
     s += `\n${indent}  Snapshot: ${describeSnapshot(m.snapshot)}`;

@@ -207,6 +207,8 @@ export class EtcdMember {
 
   private writing: PreparedReady | undefined;
   private readySeq = 0;
+  /** The server meta (cluster version, alarms, conf state) in the last batch handed to storage. */
+  private storedServerMeta: string | undefined;
   /** What a prepared Ready releases once durable. */
   private deferred: { rd: Ready; fromRaft: boolean; responses: ClientResponse[]; messages: PeerMessage[] } | undefined;
   private pendingSnapshotWrite: { snapshot: Snapshot; compactTo: number } | undefined;
@@ -590,12 +592,20 @@ export class EtcdMember {
     if (leaseChanges.reset || leaseChanges.put.length > 0 || leaseChanges.deleted.length > 0) batch.leases = leaseChanges;
     const memberChanges = this.membership.drainChanges();
     if (memberChanges !== undefined) batch.members = memberChanges;
-    batch.serverMeta = {
+    const serverMeta = {
       clusterVersion: this.clusterVersion,
       alarms: JSON.stringify(this.alarms),
       // Raft's configuration as of the consistent index: a restart resumes from there.
       confState: JSON.stringify(this.confState),
     };
+    // Written when it changed since the last batch this member handed to storage (it rarely
+    // does): rewriting identical rows on every Ready was a hotspot of read-heavy loads, whose
+    // Readys carry little else. A new member (a restart) writes it with its first batch.
+    const metaKey = `${serverMeta.clusterVersion}\n${serverMeta.alarms}\n${serverMeta.confState}`;
+    if (metaKey !== this.storedServerMeta) {
+      batch.serverMeta = serverMeta;
+      this.storedServerMeta = metaKey;
+    }
     if (this.pendingSnapshotWrite !== undefined) {
       if (batch.snapshot === undefined || batch.snapshot.metadata.index < this.pendingSnapshotWrite.snapshot.metadata.index) {
         batch.snapshot = this.pendingSnapshotWrite.snapshot;

@@ -237,7 +237,7 @@ class PlanBuilder {
   }
 
   put(store: StoreName, key: RowKey, value: unknown): void {
-    const row = encodeRow(value, rejected(`${store} ${describeKey(store, key)}`));
+    const row = encodeRow(value, () => rejected(`${store} ${describeKey(store, key)}`));
     this.ops.push({ kind: 'put', store, key, row });
     this.stores.add(store);
   }
