@@ -66,7 +66,10 @@ export interface ClientTransport {
   /** Sends a request to the member behind `endpoint`; false when the connection is refused. */
   send(endpoint: string, req: ClientRequest): boolean;
   /** Calls client.onTimer(id) at virtual time `at`. */
-  setTimer(clientId: string, at: number, id: number): void;
+  /** Schedules onTimer(id) at `at`; returns a handle for cancelTimer. */
+  setTimer(clientId: string, at: number, id: number): number;
+  /** Takes back a timer that is no longer needed (a call's deadline once it is answered). */
+  cancelTimer(handle: number): void;
   /** Waits for a promise, advancing virtual time when nothing else drives it (inline executor). */
   wait<T>(p: Promise<T>): Promise<T>;
   /**
@@ -158,6 +161,8 @@ interface PendingCall {
   invokedAt: number;
   /** A renewal of a keep-alive stream (handled here, not by a caller's promise). */
   keepAliveFor?: number;
+  /** The deadline timer: its ID here and the transport's handle (cancelled once answered). */
+  deadlineTimer?: [number, number];
 }
 
 interface StreamState {
@@ -262,7 +267,7 @@ export class Client implements EtcdClient {
     if (this.state.closed) return Promise.reject(new EtcdError('Canceled', 'grpc: the client connection is closing', true));
     const call = this.startCall(body, opts);
     const p = new Promise<T>((resolve, reject) => this.settles.set(call.reqId, { resolve: resolve as (v: unknown) => void, reject }));
-    this.timer(call.deadline, 'deadline', call.reqId);
+    call.deadlineTimer = this.timer(call.deadline, 'deadline', call.reqId);
     this.attempt(call);
     return opts.background === true || !this.autoAdvance ? p : this.transport.wait(p);
   }
@@ -321,10 +326,18 @@ export class Client implements EtcdClient {
     return undefined;
   }
 
-  private timer(at: number, kind: 'retry' | 'deadline' | 'keepalive' | 'reconnect', ref: number): void {
+  private timer(at: number, kind: 'retry' | 'deadline' | 'keepalive' | 'reconnect', ref: number): [number, number] {
     const id = this.state.nextTimerId++;
     this.state.timers.set(id, { kind, ref });
-    this.transport.setTimer(this.state.clientId, at, id);
+    return [id, this.transport.setTimer(this.state.clientId, at, id)];
+  }
+
+  /** A call is over: its deadline timer goes (a busy client would otherwise keep thousands). */
+  private dropDeadline(call: PendingCall): void {
+    if (call.deadlineTimer === undefined) return;
+    this.state.timers.delete(call.deadlineTimer[0]);
+    this.transport.cancelTimer(call.deadlineTimer[1]);
+    call.deadlineTimer = undefined;
   }
 
   /** A timer set through the transport fired. */
@@ -401,6 +414,7 @@ export class Client implements EtcdClient {
 
   private succeed(call: PendingCall, body: unknown): void {
     this.state.pending.delete(call.reqId);
+    this.dropDeadline(call);
     this.recordHistory(call, true, body);
     if (call.keepAliveFor !== undefined) {
       this.keepAliveRenewed(call.keepAliveFor, body as LeaseKeepAliveResponse);
@@ -413,6 +427,7 @@ export class Client implements EtcdClient {
 
   private fail(call: PendingCall, err: EtcdError): void {
     this.state.pending.delete(call.reqId);
+    this.dropDeadline(call);
     // The failed last attempt is logged too; a deadline while no connection was ready reports the
     // balancer's error as grpc does ("latest balancer error: ...").
     const desc = err.code === 'DeadlineExceeded' && call.endpoint === '' && call.lastError !== undefined ? call.lastError.message : undefined;
@@ -656,7 +671,7 @@ export class Client implements EtcdClient {
     // so a checkpoint of the simulation carries a running keep-alive stream.
     const call = this.startCall({ type: 'LeaseKeepAlive', req: { id } }, {});
     call.keepAliveFor = id;
-    this.timer(call.deadline, 'deadline', call.reqId);
+    call.deadlineTimer = this.timer(call.deadline, 'deadline', call.reqId);
     this.attempt(call);
     void now;
   }

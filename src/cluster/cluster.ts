@@ -10,6 +10,7 @@
 
 import { assert } from '../lib/assert';
 import { CLONE_AS, shareOnClone } from '../lib/clone';
+import { AppendLog } from '../lib/appendLog';
 import { Prng, deriveSeed, hashString } from '../lib/prng';
 import { describeMessage, type Message } from '../raft/index';
 import type { ClientRequest, ClientResponse, MemberEvent, MemberStatus, PeerMessage } from '../server/index';
@@ -175,7 +176,8 @@ export class Cluster {
   private readonly clients = new Map<string, Client>();
   private nextClientNo = 1;
   private readonly listeners = new Set<(e: ClusterEvent) => void>();
-  private readonly historyOps: HistoryOp[] = [];
+  /** Client operations, oldest first (chunked: checkpoints share what is already there). */
+  private readonly historyOps = new AppendLog<HistoryOp>();
   /** Links that are up between live members since when (for the transport's activity). */
   private activeSince = new Map<string, number>();
   private memberCounter: number;
@@ -209,6 +211,7 @@ export class Cluster {
       jitterMs: this.timing.jitterMs,
       dropRate: 0,
       duplicateRate: 0,
+      reorder: false,
     });
     this.phasePrng = new Prng(deriveSeed(this.seed, 'phases'));
     const specs = Array.from({ length: options.nodes }, (_, i) => specFor(i + 1, this.token));
@@ -749,29 +752,14 @@ export class Cluster {
     const to = pm.kind === 'raft' ? pm.msg.to : pm.to;
     const msgId = this.nextMsgId++;
     const fate = this.network.fate(from.spec.id, to, this.nowMs);
-    const base: InFlight & { payload: PeerMessage } = {
-      id: msgId,
-      from: from.spec.id,
-      to,
-      channel: pm.kind === 'raft' ? 'raft' : 'forward',
-      type: pm.kind === 'raft' ? pm.msg.type : pm.kind === 'forward' ? `Forward${pm.body.type}` : 'ForwardResp',
-      sentAt: this.nowMs,
-      at: fate.at,
-      fate: fate.kind,
-      text: pm.kind === 'raft' ? describeMessage(pm.msg) : `${from.spec.id.toString(16)}->${to.toString(16)} ${pm.kind}`,
-      payload: pm,
-    };
-    if (pm.kind === 'raft') {
-      base.msg = pm.msg;
-      if (pm.msg.reject) base.reject = true;
-    }
+    const base = new PeerFlight(msgId, from.spec.id, to, pm, this.nowMs, fate.at, fate.kind);
     if (fate.kind === 'drop') base.dropReason = fate.reason;
     this.inflight.set(msgId, base);
     this.emit({ type: 'message', phase: 'send', time: this.nowMs, message: base });
     this.queue.push(fate.at, { kind: 'deliver', msgId });
     if (fate.kind === 'deliver' && fate.duplicateAt !== undefined) {
       const dupId = this.nextMsgId++;
-      const dup = { ...base, id: dupId, at: fate.duplicateAt };
+      const dup = new PeerFlight(dupId, from.spec.id, to, pm, this.nowMs, fate.duplicateAt, 'deliver');
       this.inflight.set(dupId, dup);
       this.emit({ type: 'message', phase: 'send', time: this.nowMs, message: dup });
       this.queue.push(fate.duplicateAt, { kind: 'deliver', msgId: dupId });
@@ -819,9 +807,14 @@ export class Cluster {
     return rt !== undefined && rt.alive;
   }
 
-  /** @internal (ClusterTransport) A client timer, fired as an event at `at`. */
-  clientTimer(clientId: string, at: number, timerId: number): void {
-    this.queue.push(Math.max(at, this.nowMs), { kind: 'clientTimer', clientId, timerId });
+  /** @internal (ClusterTransport) A client timer, fired as an event at `at`; returns its handle. */
+  clientTimer(clientId: string, at: number, timerId: number): number {
+    return this.queue.push(Math.max(at, this.nowMs), { kind: 'clientTimer', clientId, timerId }, { cancellable: true });
+  }
+
+  /** @internal (ClusterTransport) Takes back a client timer that has not fired. */
+  cancelClientTimer(handle: number): void {
+    this.queue.cancel(handle);
   }
 
   /** @internal (ClusterTransport) A client operation completed. */
@@ -863,7 +856,7 @@ export class Cluster {
 
   /** Client operations with invoke and return times, for the linearizability checker. */
   history(): HistoryOp[] {
-    return [...this.historyOps];
+    return this.historyOps.toArray();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1207,7 +1200,7 @@ export class Cluster {
 
   /** Messages in flight now. */
   inFlight(): InFlight[] {
-    return [...this.inflight.values()].map(({ payload: _p, ...m }) => m);
+    return [...this.inflight.values()].map((m) => (m instanceof PeerFlight ? m.view() : stripPayload(m)));
   }
 
   subscribe(listener: (e: ClusterEvent) => void): () => void {
@@ -1261,8 +1254,12 @@ class ClusterTransport implements ClientTransport {
     return this.cluster.clientSend(endpoint, req);
   }
 
-  setTimer(clientId: string, at: number, id: number): void {
-    this.cluster.clientTimer(clientId, at, id);
+  setTimer(clientId: string, at: number, id: number): number {
+    return this.cluster.clientTimer(clientId, at, id);
+  }
+
+  cancelTimer(handle: number): void {
+    this.cluster.cancelClientTimer(handle);
   }
 
   wait<T>(p: Promise<T>): Promise<T> {
@@ -1283,3 +1280,57 @@ export function inMemoryHostFactory(): NodeHost {
   return new MemberHost(new InMemoryDisk());
 }
 shareOnClone(inMemoryHostFactory);
+
+/**
+ * A peer message in flight. etcd's text of its Raft message is made when someone first reads it
+ * (the UI's inspector, a log line): describing every message as it was sent cost a tenth of the
+ * simulation's time.
+ */
+class PeerFlight implements InFlight {
+  readonly channel: 'raft' | 'forward';
+  readonly type: string;
+  readonly msg?: Message;
+  readonly reject?: boolean;
+  dropReason?: string;
+  private described: string | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly from: number,
+    readonly to: number,
+    readonly payload: PeerMessage,
+    readonly sentAt: number,
+    public at: number,
+    public fate: 'deliver' | 'drop',
+  ) {
+    this.channel = payload.kind === 'raft' ? 'raft' : 'forward';
+    this.type = payload.kind === 'raft' ? payload.msg.type : payload.kind === 'forward' ? `Forward${payload.body.type}` : 'ForwardResp';
+    if (payload.kind === 'raft') {
+      this.msg = payload.msg;
+      if (payload.msg.reject === true) this.reject = true;
+    }
+  }
+
+  get text(): string {
+    this.described ??=
+      this.payload.kind === 'raft' ? describeMessage(this.payload.msg) : `${this.from.toString(16)}->${this.to.toString(16)} ${this.payload.kind}`;
+    return this.described;
+  }
+
+  /** The plain view (what inFlight() hands out and JSON shows): no payload, the text included. */
+  view(): InFlight {
+    const v: InFlight = { id: this.id, from: this.from, to: this.to, channel: this.channel, type: this.type, sentAt: this.sentAt, at: this.at, fate: this.fate, text: this.text };
+    if (this.dropReason !== undefined) v.dropReason = this.dropReason;
+    if (this.reject !== undefined) v.reject = this.reject;
+    if (this.msg !== undefined) v.msg = this.msg;
+    return v;
+  }
+
+  toJSON(): InFlight {
+    return this.view();
+  }
+}
+
+function stripPayload({ payload: _p, ...m }: InFlight & { payload: unknown }): InFlight {
+  return m;
+}

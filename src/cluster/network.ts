@@ -1,6 +1,11 @@
 // The simulated network between members: one link per direction, each up or down, with a latency,
-// seeded jitter (so messages reorder), a loss rate and a duplication rate. Partitions and
-// isolation are sets of links going down; heal brings every link up again.
+// seeded jitter, a loss rate, a duplication rate and a reorder switch. Partitions and isolation
+// are sets of links going down; heal brings every link up again.
+//
+// A link is a stream, as etcd's peers talk over TCP (rafthttp): jitter varies each message's
+// latency but a message never overtakes an earlier one on the same link, unless the link is set
+// to reorder (then each message travels on its own). Duplicates arrive on their own schedule, so
+// they can arrive out of order anywhere.
 //
 // Pure: randomness comes from the Prng handed in; time is the coordinator's virtual clock.
 
@@ -17,6 +22,10 @@ export interface LinkState {
   dropRate: number;
   /** Probability in [0, 1] that a message is delivered twice. */
   duplicateRate: number;
+  /** Messages may overtake each other (each latency drawn on its own; default off: a stream). */
+  reorder: boolean;
+  /** When the last message sent on this link arrives (a stream delivers nothing before it). */
+  lastArrival?: number;
 }
 
 export interface LinkSettings {
@@ -25,6 +34,7 @@ export interface LinkSettings {
   jitterMs?: number;
   dropRate?: number;
   duplicateRate?: number;
+  reorder?: boolean;
 }
 
 /** What happens to one message sent at `now`. */
@@ -34,6 +44,8 @@ export type Fate =
 
 export class Network {
   private readonly links = new Map<string, LinkState>();
+  /** The same links by sender and receiver. */
+  private readonly byPair = new Map<number, Map<number, LinkState>>();
 
   constructor(
     private readonly prng: Prng,
@@ -45,10 +57,17 @@ export class Network {
   }
 
   link(from: number, to: number): LinkState {
-    let l = this.links.get(this.key(from, to));
+    // Nested maps: no key string per message on the hot path.
+    let row = this.byPair.get(from);
+    if (row === undefined) {
+      row = new Map();
+      this.byPair.set(from, row);
+    }
+    let l = row.get(to);
     if (l === undefined) {
-      l = { ...this.defaults };
+      l = this.links.get(this.key(from, to)) ?? { ...this.defaults };
       this.links.set(this.key(from, to), l);
+      row.set(to, l);
     }
     return l;
   }
@@ -56,7 +75,13 @@ export class Network {
   /** Every link that differs from the defaults, for views and recordings. */
   linkStates(ids: readonly number[]): Array<{ from: number; to: number; state: LinkState }> {
     const out: Array<{ from: number; to: number; state: LinkState }> = [];
-    for (const from of ids) for (const to of ids) if (from !== to) out.push({ from, to, state: { ...this.link(from, to) } });
+    for (const from of ids) {
+      for (const to of ids) {
+        if (from === to) continue;
+        const { lastArrival: _last, ...state } = this.link(from, to);
+        out.push({ from, to, state });
+      }
+    }
     return out;
   }
 
@@ -80,6 +105,7 @@ export class Network {
       assert(s.duplicateRate >= 0 && s.duplicateRate <= 1, 'duplicate rate must be in [0, 1]');
       l.duplicateRate = s.duplicateRate;
     }
+    if (s.reorder !== undefined) l.reorder = s.reorder;
   }
 
   /** Cuts every link between different groups and restores those within a group. */
@@ -121,7 +147,12 @@ export class Network {
     if (l.dropRate > 0 && this.prng.chanceOf(l.dropRate)) {
       return { kind: 'drop', at: now + Math.max(1, Math.round(latency * (0.3 + this.prng.int(40) / 100))), reason: 'lost' };
     }
-    const at = now + latency;
+    let at = now + latency;
+    if (!l.reorder) {
+      // A stream: nothing overtakes what was sent before on this link.
+      at = Math.max(at, l.lastArrival ?? 0);
+      l.lastArrival = at;
+    }
     if (l.duplicateRate > 0 && this.prng.chanceOf(l.duplicateRate)) {
       return { kind: 'deliver', at, duplicateAt: now + this.drawLatency(l) + 1 };
     }

@@ -184,6 +184,12 @@ interface Checkpoint {
 const MAX_CHECKPOINTS = 160;
 /** Virtual time between checkpoints at first. */
 const CHECKPOINT_EVERY_MS = 2_000;
+/**
+ * Real time between checkpoints, as a multiple of what the last copy took: copies take at most
+ * about a fifth of the time when the simulation runs flat out (and a seek replays at most about
+ * four copies' worth of simulation).
+ */
+const CHECKPOINT_COST_FACTOR = 4;
 
 class PlaygroundImpl implements Playground {
   readonly seed: number;
@@ -533,17 +539,24 @@ class PlaygroundImpl implements Playground {
     return this.shadow ?? this.liveAhead ?? this.current;
   }
 
+  private lastCopyDone = 0;
+  private lastCopyMs = 0;
+
   private maybeCheckpoint(w: World): void {
     if (w !== this.checkpointSource()) return;
     const c = w.cluster;
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last !== undefined && (c.now() - last.t < this.checkpointEveryMs || c.position <= last.pos)) return;
+    if (realNow() - this.lastCopyDone < CHECKPOINT_COST_FACTOR * this.lastCopyMs) return;
     if (!c.isQuiescent()) return;
     this.takeCheckpoint(w);
   }
 
   private takeCheckpoint(w: World): void {
+    const t0 = realNow();
     this.checkpoints.push({ t: w.cluster.now(), pos: w.cluster.position, world: cloneGraph(w) });
+    this.lastCopyDone = realNow();
+    this.lastCopyMs = this.lastCopyDone - t0;
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       // Keep the first; thin the rest to every other one, twice as far apart from now on.
       this.checkpoints = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0);

@@ -96,6 +96,8 @@ export const preVoteLesson: Lesson = {
           everyMs: 100,
           during: { at: 5, action: async () => pg.heal() },
         });
+        // A heartbeat's worth of time: the leader's commit index reaches every follower.
+        await pg.advance(300);
         const g = gaps.stop();
         ctx.note('writes', { ...w, errors: w.errors });
         ctx.note('leaderlessMs', g.total);

@@ -91,7 +91,7 @@ describe('createPlayground', () => {
     const b = await createPlayground({ replay: JSON.parse(JSON.stringify(rec)) });
     const tb = trace(b);
     await b.advance(endA - b.now());
-    expect(tb.length).toBeGreaterThan(500);
+    expect(tb.length).toBeGreaterThan(300);
     expect(tb).toEqual(ta.slice(0, tb.length));
     expect(tb.length).toBe(ta.length);
   });

@@ -28,6 +28,12 @@ interface CaseDef {
   name: string;
   inject(ctx: Ctx): Promise<{ victims: number[]; recover: () => Promise<void> }>;
   untilSnapshot?: boolean;
+  /**
+   * Whether the victim must then be caught up by a snapshot (it was cut off). A delayed link is
+   * still a stream: the victim gets every entry in order, late, so it may need none; etcd's
+   * tester only holds the fault that long.
+   */
+  needsSnapshot?: boolean;
 }
 
 /** Stress: puts, txns and deletes on a small key space, some keys on short or long leases. */
@@ -181,7 +187,7 @@ async function runCase(def: CaseDef, seed: number): Promise<void> {
     expect(ttl.done && 'error' in ttl, `${def.name}: revoked lease ${id.toString(16)} still exists`).toBe(true);
   }
   expect(stresser.ops, `${def.name}: the stresser did nothing`).toBeGreaterThan(20);
-  if (def.untilSnapshot) {
+  if (def.untilSnapshot && def.needsSnapshot !== false) {
     expect(victims.some((v) => restores.includes(v) || cluster.isRemoved(v)), `${def.name}: no victim was caught up by a snapshot`).toBe(true);
   }
   await checker.deepCheck(
@@ -272,7 +278,7 @@ const CASES: CaseDef[] = [
   { name: 'BLACKHOLE_PEER_PORT_TX_RX_ALL', inject: blackhole((c) => [...c.ids]) },
   { name: 'DELAY_PEER_PORT_TX_RX_ONE_FOLLOWER', inject: delay((c) => [c.follower()], false) },
   { name: 'RANDOM_DELAY_PEER_PORT_TX_RX_ONE_FOLLOWER', inject: delay((c) => [c.follower()], true) },
-  { name: 'DELAY_PEER_PORT_TX_RX_ONE_FOLLOWER_UNTIL_TRIGGER_SNAPSHOT', inject: delay((c) => [c.follower()], false), untilSnapshot: true },
+  { name: 'DELAY_PEER_PORT_TX_RX_ONE_FOLLOWER_UNTIL_TRIGGER_SNAPSHOT', inject: delay((c) => [c.follower()], false), untilSnapshot: true, needsSnapshot: false },
   { name: 'DELAY_PEER_PORT_TX_RX_LEADER', inject: delay((c) => [c.leader()], false) },
   { name: 'RANDOM_DELAY_PEER_PORT_TX_RX_LEADER', inject: delay((c) => [c.leader()], true) },
   { name: 'DELAY_PEER_PORT_TX_RX_QUORUM', inject: delay((c) => c.quorum(), false) },

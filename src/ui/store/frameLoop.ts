@@ -113,7 +113,7 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
           if (e.message.at > display) recent.set(e.message.id, { m: e.message, phase: 'delivered' });
         } else {
           dropped++;
-          recent.set(e.message.id, { m: { ...e.message }, phase: 'dropped' });
+          recent.set(e.message.id, { m: { ...e.message, text: e.message.text }, phase: 'dropped' });
         }
         return;
       case 'status': {
