@@ -185,11 +185,13 @@ const MAX_CHECKPOINTS = 160;
 /** Virtual time between checkpoints at first. */
 const CHECKPOINT_EVERY_MS = 2_000;
 /**
- * Real time between checkpoints, as a multiple of what the last copy took: copies take at most
- * about a fifth of the time when the simulation runs flat out (and a seek replays at most about
- * four copies' worth of simulation).
+ * Real time between checkpoints, as a multiple of what a copy takes (the median of the last few,
+ * so one garbage collection in a copy does not space them out): copies take at most about a fifth
+ * of the time when the simulation runs flat out. But never more than CHECKPOINT_MAX_WAIT_MS of
+ * real time, which bounds what a seek replays.
  */
 const CHECKPOINT_COST_FACTOR = 4;
+const CHECKPOINT_MAX_WAIT_MS = 60;
 
 class PlaygroundImpl implements Playground {
   readonly seed: number;
@@ -540,14 +542,15 @@ class PlaygroundImpl implements Playground {
   }
 
   private lastCopyDone = 0;
-  private lastCopyMs = 0;
+  private copyMs: number[] = [];
 
   private maybeCheckpoint(w: World): void {
     if (w !== this.checkpointSource()) return;
     const c = w.cluster;
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last !== undefined && (c.now() - last.t < this.checkpointEveryMs || c.position <= last.pos)) return;
-    if (realNow() - this.lastCopyDone < CHECKPOINT_COST_FACTOR * this.lastCopyMs) return;
+    const typical = [...this.copyMs].sort((a, b) => a - b)[this.copyMs.length >> 1] ?? 0;
+    if (realNow() - this.lastCopyDone < Math.min(CHECKPOINT_COST_FACTOR * typical, CHECKPOINT_MAX_WAIT_MS)) return;
     if (!c.isQuiescent()) return;
     this.takeCheckpoint(w);
   }
@@ -556,7 +559,7 @@ class PlaygroundImpl implements Playground {
     const t0 = realNow();
     this.checkpoints.push({ t: w.cluster.now(), pos: w.cluster.position, world: cloneGraph(w) });
     this.lastCopyDone = realNow();
-    this.lastCopyMs = this.lastCopyDone - t0;
+    this.copyMs = [...this.copyMs.slice(-4), this.lastCopyDone - t0];
     if (this.checkpoints.length > MAX_CHECKPOINTS) {
       // Keep the first; thin the rest to every other one, twice as far apart from now on.
       this.checkpoints = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0);
