@@ -191,7 +191,7 @@ const CHECKPOINT_EVERY_MS = 2_000;
  * real time, which bounds what a seek replays.
  */
 const CHECKPOINT_COST_FACTOR = 4;
-const CHECKPOINT_MAX_WAIT_MS = 60;
+const CHECKPOINT_MAX_WAIT_MS = 40;
 
 class PlaygroundImpl implements Playground {
   readonly seed: number;
