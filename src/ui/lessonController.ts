@@ -15,6 +15,7 @@
 import type { Playground, Speed } from '../playground/index';
 import { evaluate, initialState, lessonById, lessonOptions, runStep, type Lesson, type StepOutcome } from '../scenarios/index';
 import { currentSession, replaceSession } from './lessonSession';
+import { readUrlOptions } from './session';
 import { lessonStore } from './store/lessonStore';
 
 /** A step's outcome and the recording it ran on (to tell whether it is still on the timeline). */
@@ -118,6 +119,9 @@ export async function openLesson(id: string, variant?: string): Promise<void> {
   queued = undefined;
   lessonStore.setState({ lesson, variant: v ?? null, index: -1, phase: 'intro', shown: null, ran: 0, message: null, error: null, pickerOpen: false });
   const s = await replaceSession({ ...lessonOptions(lesson, v), executor: 'inline', storage: 'memory' });
+  // Steps play back at the page's speed (?speed=, then the speed control).
+  s.pg.setSpeed(readUrlOptions(location.search).speed);
+  s.cluster.setState({ speed: s.pg.speed });
   lessonStart = s.pg.now();
   writeUrl();
 }
@@ -224,7 +228,7 @@ export async function goTo(index: number, opts: { playback: boolean }): Promise<
     }
     // Run what is missing, from the last step boundary still on the timeline.
     let j = index - 1;
-    while (j >= 0 && !prefixIntact(pg(), outcomes[j]!)) j--;
+    while (j >= 0 && (outcomes[j] === undefined || !prefixIntact(pg(), outcomes[j]!))) j--;
     outcomes.length = j + 1;
     const boundary = j >= 0 ? outcomes[j]!.endedAt : lessonStart;
     let state = j >= 0 ? outcomes[j]!.state : initialState();
@@ -312,27 +316,42 @@ async function show(lesson: Lesson, o: Kept, withPlayback: boolean): Promise<voi
  */
 async function playSpan(start: number, end: number): Promise<void> {
   const p = pg();
-  const token = { cancelled: false };
+  const token = { cancelled: false, held: false };
   playback = token;
-  const chosen: Speed = p.speed;
   try {
     await seekTo(start);
-    const wanted = chosen === 'max' ? 'max' : Math.max(chosen, (end - start) / MAX_PLAYBACK_MS);
-    p.play(wanted);
-    // The real-time driver moves in slices of about a frame; stop it a few slices before the end
-    // and cover the rest exactly, so the step ends on its own instant (not past it).
-    const margin = wanted === 'max' ? Infinity : 4 * 16 * wanted;
-    while (!token.cancelled && p.now() < end - margin) {
+    const chosen: Speed = p.speed;
+    const speed = chosen === 'max' ? Infinity : Math.max(chosen, (end - start) / MAX_PLAYBACK_MS);
+    // Event by event, never stopping the clock between two events: replaying in time slices
+    // (play(), advance()) can end a slice while an etcdctl command the step ran is half-way, and
+    // the replay then parts from the recording (reported to the Playground's owners).
+    let target = p.now();
+    let lastWall = performance.now();
+    while (!token.cancelled && target < end) {
       await nextFrame();
-      // Paused by the person (space): wait for them; Next shows the end.
+      if (p.playing) {
+        // Play / Space during a playback holds it or lets it go on (the lesson drives time here).
+        p.pause();
+        while (p.playing) await nextFrame();
+        token.held = !token.held;
+        lessonStore.setState({ held: token.held });
+      }
+      const wall = performance.now();
+      const dt = Math.min(100, wall - lastWall);
+      lastWall = wall;
+      if (token.held) continue;
+      target = Math.min(end, target + dt * speed);
+      for (let n = 0; n < 5000 && !token.cancelled; n++) {
+        const next = p.cluster.nextEventTime();
+        if (next === undefined || next > target) break;
+        await p.stepEvent();
+      }
     }
-    p.pause();
-    while (p.playing) await nextFrame();
+    // The last stretch to the step's end (a quiet instant: the step's actions all finished).
     if (!token.cancelled && p.now() < end) await p.advance(end - p.now());
   } finally {
     if (playback === token) playback = undefined;
-    p.pause();
-    p.setSpeed(chosen);
+    lessonStore.setState({ held: false });
   }
 }
 

@@ -4,13 +4,13 @@
 // the step typed into etcdctl is listed under them. Arrow keys step the lesson while the panel has
 // the focus (PageDown / PageUp, "." / "b" work anywhere: see LessonLayer).
 
-import { AnimatePresence, motion } from 'motion/react';
+import { motion } from 'motion/react';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { Check } from '../../scenarios/index';
 import { back, closeLesson, dismissMessage, next, openPicker, replay, restartLesson, togglePresenter } from '../lessonController';
 import { lessonStore, type LessonUiState } from '../store/lessonStore';
-import { useCluster, useUi } from '../store/sessionContext';
+import { useUi } from '../store/sessionContext';
 import { Icon } from './Icons';
 import '../styles/lessons.css';
 
@@ -65,7 +65,7 @@ function ChecksList({ checks }: { checks: Check[] }) {
   return (
     <div className="lesson-checks-block" ref={ref}>
       <p className="lesson-checks-summary" role="status" data-testid="lesson-checks-summary">
-        {passed === checks.length ? `All ${checks.length} checks hold` : `${checks.length - passed} of ${checks.length} checks fail`}
+        {checks.length === 1 ? (passed === 1 ? 'The check holds' : 'The check fails') : passed === checks.length ? `All ${checks.length} checks hold` : `${checks.length - passed} of ${checks.length} checks fail`}
         <span className="muted"> · read from the cluster</span>
       </p>
       <ul className="lesson-checks" aria-label="What the cluster shows" data-testid="lesson-checks">
@@ -104,7 +104,7 @@ export function LessonPanel() {
   const error = useLesson((s) => s.error);
   const presenter = useLesson((s) => s.presenter);
   const options = useLesson(optionsLine);
-  const playing = useCluster((s) => s.playing);
+  const held = useLesson((s) => s.held);
   const tab = useUi((s) => s.tab);
   const panelRef = useRef<HTMLElement>(null);
 
@@ -179,6 +179,7 @@ export function LessonPanel() {
       </header>
 
       <div className="lesson-body">
+        {phase === 'error' && index < 0 && <p className="lesson-error">The lesson could not go on: {error}</p>}
         {message !== null && (
           <p className="lesson-message" role="status">
             {message}{' '}
@@ -187,65 +188,64 @@ export function LessonPanel() {
             </button>
           </p>
         )}
-        <AnimatePresence mode="wait" initial={false}>
-          <motion.div key={index} className="lesson-step" initial={{ opacity: 0, y: 6 }} animate={{ opacity: 1, y: 0 }} exit={{ opacity: 0 }} transition={{ duration: 0.18, ease: 'easeOut' }}>
-            {step === undefined ? (
+        {/* Enter only: the previous step's text leaves at once, so what is on screen is always this step. */}
+        <motion.div key={index} className="lesson-step" initial={{ opacity: 0, y: 6 }} animate={{ opacity: 1, y: 0 }} transition={{ duration: 0.18, ease: 'easeOut' }}>
+          {step === undefined ? (
+            <div aria-live="polite">
+              <p className="lesson-narration">{lesson.summary}</p>
+              <p className="lesson-meta">
+                {n} steps · {options}
+              </p>
+              {lesson.variant !== undefined && (
+                <div className="lesson-variant">
+                  <p>
+                    <strong>{variantOn ? 'You are running the variant. ' : 'Variant. '}</strong>
+                    {lesson.variant.note}
+                  </p>
+                  <button type="button" className="btn btn-sm" onClick={() => void restartLesson(variantOn ? null : lesson.variant!.id)} data-testid="lesson-variant">
+                    {variantOn ? 'Back to the lesson’s own configuration' : lesson.variant.label}
+                  </button>
+                </div>
+              )}
+              <p className="lesson-hint">
+                <kbd>PageDown</kbd> or <kbd>→</kbd> starts. Each step runs on the cluster, plays back, then shows what the cluster says.
+              </p>
+            </div>
+          ) : (
+            <>
               <div aria-live="polite">
-                <p className="lesson-narration">{lesson.summary}</p>
-                <p className="lesson-meta">
-                  {n} steps · {options}
+                <p className="lesson-step-count">
+                  Step {index + 1} of {n}
                 </p>
-                {lesson.variant !== undefined && (
-                  <div className="lesson-variant">
-                    <p>
-                      <strong>{variantOn ? 'You are running the variant. ' : 'Variant. '}</strong>
-                      {lesson.variant.note}
-                    </p>
-                    <button type="button" className="btn btn-sm" onClick={() => void restartLesson(variantOn ? null : lesson.variant!.id)} data-testid="lesson-variant">
-                      {variantOn ? 'Back to the lesson’s own configuration' : lesson.variant.label}
-                    </button>
-                  </div>
-                )}
-                <p className="lesson-hint">
-                  <kbd>PageDown</kbd> or <kbd>→</kbd> starts. Each step runs on the cluster, plays back, then shows what the cluster says.
+                <h3 className="lesson-step-title">{step.title}</h3>
+                <p className="lesson-narration" data-testid="lesson-narration">
+                  {step.narration}
                 </p>
               </div>
-            ) : (
-              <>
-                <div aria-live="polite">
-                  <p className="lesson-step-count">
-                    Step {index + 1} of {n}
-                  </p>
-                  <h3 className="lesson-step-title">{step.title}</h3>
-                  <p className="lesson-narration" data-testid="lesson-narration">
-                    {step.narration}
-                  </p>
-                </div>
-                {phase === 'running' && <p className="lesson-status">Running the step on the cluster…</p>}
-                {phase === 'playing' && (
-                  <p className="lesson-status">
-                    Playing the step back{playing ? '' : ' (paused)'} — <kbd>PageDown</kbd> shows its end.
-                  </p>
-                )}
-                {phase === 'error' && <p className="lesson-error">The step could not run: {error}</p>}
-                {shown !== null && shown.index === index && phase === 'shown' && (
-                  <>
-                    <ChecksList checks={shown.checks} />
-                    {shown.commands.length > 0 && (
-                      <details className="lesson-commands">
-                        <summary>What the step typed ({shown.commands.length} etcdctl command{shown.commands.length === 1 ? '' : 's'})</summary>
-                        <pre>
-                          {shown.commands.map((c) => `$ ${c.line}\n${[c.stdout, c.stderr].filter((x) => x !== '').join('').trimEnd()}`).join('\n\n')}
-                        </pre>
-                      </details>
-                    )}
-                    {last && <p className="lesson-done">End of the lesson. Back replays a step; the cluster is yours to play with.</p>}
-                  </>
-                )}
-              </>
-            )}
-          </motion.div>
-        </AnimatePresence>
+              {phase === 'running' && <p className="lesson-status">Running the step on the cluster…</p>}
+              {phase === 'playing' && (
+                <p className="lesson-status">
+                  Playing the step back{held ? ' (held: Play or Space goes on)' : ''} — <kbd>PageDown</kbd> shows its end.
+                </p>
+              )}
+              {phase === 'error' && <p className="lesson-error">The step could not run: {error}</p>}
+              {shown !== null && shown.index === index && phase === 'shown' && (
+                <>
+                  <ChecksList checks={shown.checks} />
+                  {shown.commands.length > 0 && (
+                    <details className="lesson-commands">
+                      <summary>What the step typed ({shown.commands.length} etcdctl command{shown.commands.length === 1 ? '' : 's'})</summary>
+                      <pre>
+                        {shown.commands.map((c) => `$ ${c.line}\n${[c.stdout, c.stderr].filter((x) => x !== '').join('').trimEnd()}`).join('\n\n')}
+                      </pre>
+                    </details>
+                  )}
+                  {last && <p className="lesson-done">End of the lesson. Back replays a step; the cluster is yours to play with.</p>}
+                </>
+              )}
+            </>
+          )}
+        </motion.div>
       </div>
 
       <footer className="lesson-nav">

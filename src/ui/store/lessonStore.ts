@@ -37,6 +37,8 @@ export interface LessonUiState {
   /** A line about what the lesson did for the person (continued from a step boundary, ...). */
   message: string | null;
   error: string | null;
+  /** The playback of the step is held (Play / Space pressed during it). */
+  held: boolean;
   presenter: boolean;
   pickerOpen: boolean;
 }
@@ -52,6 +54,7 @@ export const lessonStore: LessonStore = createStore<LessonUiState>()(() => ({
   ran: 0,
   message: null,
   error: null,
+  held: false,
   presenter: false,
   pickerOpen: false,
 }));
