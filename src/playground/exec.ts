@@ -1,8 +1,27 @@
 // `playground.exec(line)`: etcdctl command lines run against the cluster through real clients, by
-// the etcdctl emulation (src/client/etcdctl).
+// the etcdctl emulation (src/client/etcdctl). The emulation is loaded on first use (it is a good
+// part of the page's code); loadEtcdctl() must have resolved before a command is recorded, so a
+// command never waits in real time while the simulation moves on (a replay would differ).
 import type { Cluster } from '../cluster/cluster';
 import type { ClientOptions } from '../client/api';
-import { runEtcdctl, uuidSource, type EtcdctlEnv } from '../client/etcdctl/index';
+import type { EtcdctlEnv } from '../client/etcdctl/index';
+
+type Etcdctl = typeof import('../client/etcdctl/index');
+let etcdctl: Etcdctl | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the etcdctl emulation (once). */
+export function loadEtcdctl(): Promise<void> {
+  loading ??= import('../client/etcdctl/index').then((m) => {
+    etcdctl = m;
+  });
+  return loading;
+}
+
+/** Whether exec can run a command at once. */
+export function etcdctlLoaded(): boolean {
+  return etcdctl !== undefined;
+}
 
 export interface ExecOptions {
   /** Standard input (a txn body, a value for put). */
@@ -30,6 +49,9 @@ const TIME_ORIGIN_MS = Date.UTC(2026, 10, 21, 18, 0, 0);
  * timeout, so that a replay makes the same decision).
  */
 export async function runExec(cluster: Cluster, line: string, options: ExecOptions): Promise<ExecResult> {
+  const e = etcdctl;
+  if (e === undefined) throw new Error('internal: exec before the etcdctl emulation was loaded (call loadEtcdctl first)');
+  const { runEtcdctl, uuidSource } = e;
   const ac = new AbortController();
   options.signal?.addEventListener('abort', () => ac.abort(), { once: true });
   if (options.signal?.aborted) ac.abort();

@@ -21,7 +21,7 @@ import type { ClientOptions, EtcdClient, KeepAliveHandle, WatchHandle } from '..
 import { IdbBackend, MemoryBackend, copyBackend, type Backend } from '../storage/index';
 import type { MemberStatus } from '../server/index';
 import { Recorder, type Recording, type RecordedAction } from './recording';
-import type { ExecOptions, ExecResult } from './exec';
+import { loadEtcdctl, type ExecOptions, type ExecResult } from './exec';
 import { FN_MARKER, RECORDED_METHODS, SIGNAL_MARKER, World } from './world';
 import { clearSavedSession, saveSession, type SavedSession } from './savedSession';
 import { InvariantChecker, type Violation } from '../cluster/checkers/invariants';
@@ -162,7 +162,7 @@ export interface Playground {
    */
   readonly invariants: InvariantChecker;
   /** The span seek() reaches (from the run's start, or its resumption), and whether an earlier instant is on screen. */
-  readonly timeline: { start: number; end: number; viewing: boolean; checkpoints: number[] };
+  readonly timeline: { start: number; end: number; viewing: boolean; checkpoints: number[]; checkpointError?: string };
   /** Stops the real-time driver and the nodes. */
   dispose(): Promise<void>;
 }
@@ -544,15 +544,24 @@ class PlaygroundImpl implements Playground {
   private lastCopyDone = 0;
   private copyMs: number[] = [];
 
+  /** Why checkpoints stopped (a bug: something in the simulation could not be copied). */
+  private checkpointError: string | undefined;
+
   private maybeCheckpoint(w: World): void {
-    if (w !== this.checkpointSource()) return;
+    if (w !== this.checkpointSource() || this.checkpointError !== undefined) return;
     const c = w.cluster;
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last !== undefined && (c.now() - last.t < this.checkpointEveryMs || c.position <= last.pos)) return;
     const typical = [...this.copyMs].sort((a, b) => a - b)[this.copyMs.length >> 1] ?? 0;
     if (realNow() - this.lastCopyDone < Math.min(CHECKPOINT_COST_FACTOR * typical, CHECKPOINT_MAX_WAIT_MS)) return;
-    if (!c.isQuiescent()) return;
-    this.takeCheckpoint(w);
+    if (!w.isQuiescent()) return;
+    try {
+      this.takeCheckpoint(w);
+    } catch (err) {
+      // Never break the run for time travel: stop taking checkpoints and say why (seek still
+      // works from the earlier ones, replaying further).
+      this.checkpointError = `${(err as Error).name}: ${(err as Error).message}`;
+    }
   }
 
   private takeCheckpoint(w: World): void {
@@ -591,9 +600,11 @@ class PlaygroundImpl implements Playground {
   }
 
   /** The span seek() can reach: from 0 to the live run's time. */
-  get timeline(): { start: number; end: number; viewing: boolean; checkpoints: number[] } {
+  get timeline(): Playground['timeline'] {
     const live = this.liveAhead ?? this.current;
-    return { start: this.checkpoints[0]!.t, end: live.cluster.now(), viewing: this.liveAhead !== undefined, checkpoints: this.checkpoints.map((c) => c.t) };
+    const tl: Playground['timeline'] = { start: this.checkpoints[0]!.t, end: live.cluster.now(), viewing: this.liveAhead !== undefined, checkpoints: this.checkpoints.map((c) => c.t) };
+    if (this.checkpointError !== undefined) tl.checkpointError = this.checkpointError;
+    return tl;
   }
 
   /**
@@ -818,6 +829,8 @@ class PlaygroundImpl implements Playground {
   }
 
   async exec(commandLine: string, options: ExecOptions = {}): Promise<ExecResult> {
+    // Loaded before the command is recorded: it then starts at once, here as in any replay.
+    await loadEtcdctl();
     const c = this.current.cluster;
     // Without a real-time driver, a long-running command stops after a minute of virtual time
     // (as `timeout 60 etcdctl ...` would); the decision is recorded so a replay makes the same.

@@ -9,7 +9,7 @@ import type { Cluster } from '../cluster/cluster';
 import type { Client } from '../client/client';
 import type { ClientOptions, KeepAliveHandle, WatchHandle } from '../client/api';
 import type { RecordedAction } from './recording';
-import { runExec, type ExecResult } from './exec';
+import { etcdctlLoaded, loadEtcdctl, runExec, type ExecResult } from './exec';
 
 /** A long-running call started by a recorded action, as data (so checkpoints carry it). */
 export type StreamRef = { kind: 'watch'; client: number; streamId: number } | { kind: 'keepalive'; client: number; leaseId: number };
@@ -59,6 +59,14 @@ export class World {
   performed = 0;
 
   constructor(readonly cluster: Cluster) {}
+
+  /**
+   * Whether the world is all data: its cluster is quiescent and no recorded command or recipe is
+   * still running (their bookkeeping here goes a moment after the cluster's).
+   */
+  isQuiescent(): boolean {
+    return this.aborts.size === 0 && this.cluster.isQuiescent();
+  }
 
   [CLONE_AS](): World {
     assert(this.aborts.size === 0, 'a checkpoint cannot hold a command in progress');
@@ -229,6 +237,7 @@ export class World {
           await c.stepOne();
         }
         if (c.now() < next.t) c.setNow(next.t);
+        if (next.type === 'exec' && !etcdctlLoaded()) await loadEtcdctl();
         await c.exclusive(() => this.perform(next, this.performed));
       }
     });
@@ -246,6 +255,7 @@ export class World {
         if (t !== undefined && t <= next.t) break;
         c.setNow(next.t);
       }
+      if (next.type === 'exec' && !etcdctlLoaded()) await loadEtcdctl();
       await c.exclusive(() => this.perform(next, this.performed));
     }
     return c.stepOne();

@@ -64,6 +64,7 @@ describe('seek', () => {
     await p.waitForLeader();
     await busyRun(p, stops, seen);
     expect(p.timeline.checkpoints.length).toBeGreaterThan(5);
+    expect(p.timeline.checkpointError).toBeUndefined();
     const live = await snapshot(p);
     // Out of order, so each seek starts from some other instant.
     for (const t of [16_500, 1500, 27_500, 6000, 21_000, 9500, 6500, 12_500]) {
