@@ -91,7 +91,9 @@ export type PlaygroundEvent =
   /** An action on an earlier instant forked the run: the recorded future from there is gone. */
   | { type: 'fork'; time: number }
   /** A safety property failed on the live run (this is a bug): the evidence. */
-  | { type: 'violation'; time: number; violation: Violation };
+  | { type: 'violation'; time: number; violation: Violation }
+  /** The real-time driver hit an error and paused (a bug): what it said. */
+  | { type: 'driverError'; time: number; message: string };
 
 export type Speed = number | 'max';
 
@@ -488,12 +490,18 @@ class PlaygroundImpl implements Playground {
       const elapsed = Math.min(real - this.lastReal, 250);
       this.lastReal = real;
       const paused = (): boolean => !this.isPlaying;
-      if (this.playSpeed === 'max') {
-        // As fast as possible, in slices that leave most of each frame to drawing.
-        const stop = realNow() + 8;
-        while (realNow() < stop && this.isPlaying) await this.advanceUnless(this.current.cluster.timing.tickMs, paused);
-      } else {
-        await this.advanceUnless(Math.max(0, elapsed * this.playSpeed), paused);
+      try {
+        if (this.playSpeed === 'max') {
+          // As fast as possible, in slices that leave most of each frame to drawing.
+          const stop = realNow() + 8;
+          while (realNow() < stop && this.isPlaying) await this.advanceUnless(this.current.cluster.timing.tickMs, paused);
+        } else {
+          await this.advanceUnless(Math.max(0, elapsed * this.playSpeed), paused);
+        }
+      } catch (err) {
+        // A bug: stop where it happened and say so, rather than freeze with "playing" on.
+        this.pause();
+        this.emit({ type: 'driverError', time: this.now(), message: `${(err as Error).name}: ${(err as Error).message}` });
       }
       // Whichever world is on screen now is driven by this loop.
       this.current.cluster.setExternalDriver(this.isPlaying);

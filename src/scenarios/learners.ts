@@ -146,11 +146,10 @@ export const learnersLesson: Lesson = {
         const members = memberList(ctx.get<string>('members'));
         const leadApplied = lead === undefined ? -1 : statusOf(pg, lead).applied;
         return [
-          // Only the learner flag is checked: this simulation's learners do not publish their name
-          // (member list says "unstarted"), where etcd 3.4's do (reported to the server's owners).
+          // A started learner publishes its name like any member (etcd 3.4's publish).
           check(
-            'member list shows it as a learner',
-            members.some((m) => m.id === hex(learner) && m.learner),
+            'member list shows it as a started learner',
+            members.some((m) => m.id === hex(learner) && m.learner && m.status === 'started'),
             `member list: ${members.map((m) => `${m.name || hex(learner)} ${m.status} learner=${m.learner}`).join(', ')}`,
           ),
           check('It caught up with the leader', l.alive && l.isLearner && l.applied === leadApplied, `${nameOf(pg, learner)} applied ${l.applied}, the leader ${leadApplied}`),

@@ -773,7 +773,9 @@ export class EtcdMember {
 
   /** A started member publishes its name and client URLs; the leader sets the cluster version. */
   private maybePublish(now: number): void {
-    if (this.rn.raft.lead === 0 || this.rn.raft.isLearner || !this.membership.has(this.id)) return;
+    // A learner publishes too (etcd 3.4's publish has no exception for it; its proposal is
+    // forwarded to the leader like any follower's).
+    if (this.rn.raft.lead === 0 || !this.membership.has(this.id)) return;
     if (!this.publishedSelf && this.membership.isStarted(this.id)) this.publishedSelf = true;
     if (!this.publishedSelf && now >= this.publishRetryAt) {
       this.publishRetryAt = now + this.config.reqTimeoutMs;

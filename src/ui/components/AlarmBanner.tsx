@@ -21,6 +21,22 @@ export function AlarmBanner() {
   const session = useSession();
   const alarms = useCluster((s) => s.alarms);
   const nodes = useCluster((s) => s.nodes);
+  const driverError = useCluster((s) => s.driverError);
+  if (driverError !== undefined && alarms.length === 0) {
+    return (
+      <div className="alarm" role="alert" data-testid="driver-error">
+        <strong>
+          <span aria-hidden="true">⚠ </span>The clock stopped on an error
+        </strong>
+        <span className="alarm-text">{driverError}. This is a bug in the playground; stepping and playing may work again.</span>
+        <span className="alarm-actions">
+          <button type="button" className="btn btn-sm btn-ghost" onClick={() => session.cluster.setState({ driverError: undefined })} aria-label="Dismiss the error">
+            Dismiss
+          </button>
+        </span>
+      </div>
+    );
+  }
   if (alarms.length === 0) return null;
   const v = alarms[0]!;
   const names = v.nodes.map((id) => nodes.find((n) => n.id === id)?.name ?? id.toString(16));

@@ -77,6 +77,8 @@ export interface ClusterState {
   timeline: { start: number; end: number; viewing: boolean };
   /** Safety violations seen on the live run (each one is a bug; the clock stops at the first). */
   alarms: Violation[];
+  /** The real-time driver stopped on an error (a bug), with its message. */
+  driverError: string | undefined;
 }
 
 export type ClusterStore = StoreApi<ClusterState>;
@@ -102,6 +104,7 @@ export function createClusterStore(): ClusterStore {
     counters: { sent: 0, delivered: 0, dropped: 0 },
     timeline: { start: 0, end: 0, viewing: false },
     alarms: [],
+    driverError: undefined,
   }));
 }
 

@@ -90,6 +90,10 @@ export function startFrameLoop(pg: Playground, store: ClusterStore, opts: FrameL
         pushFeed({ time: e.time, node: 0, level: 'INFO', kind: 'node', text: e.live ? '— back to the live run —' : `— time travel: showing ${(e.time / 1000).toFixed(3)} s —` });
         return;
       }
+      case 'driverError':
+        store.setState({ driverError: e.message, playing: false });
+        pushFeed({ time: e.time, node: 0, level: 'ERROR', kind: 'fault', text: `the clock stopped: ${e.message}` });
+        return;
       case 'violation': {
         // A safety property failed: stop the clock where it happened and raise the alarm.
         pg.pause();
