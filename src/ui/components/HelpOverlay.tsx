@@ -1,9 +1,8 @@
 // The help sheet (press ?): every keyboard shortcut and the legend of shapes and marks.
 
-import { AnimatePresence, motion } from 'motion/react';
 import { useEffect, useRef } from 'react';
 import { useSession, useUi } from '../store/sessionContext';
-import { Icon } from './Icons';
+import { Modal, ModalHeader } from './Modal';
 import { Legend } from './Legend';
 
 export const SHORTCUTS: Array<[string, string]> = [
@@ -37,51 +36,30 @@ export function HelpOverlay() {
   }, [open]);
   const close = () => ui.setState({ helpOpen: false });
   return (
-    <AnimatePresence>
-      {open && (
-        <motion.div className="overlay" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} transition={{ duration: 0.15 }} onClick={close}>
-          <motion.div
-            className="dialog"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="help-title"
-            initial={{ y: 8, opacity: 0 }}
-            animate={{ y: 0, opacity: 1 }}
-            exit={{ y: 8, opacity: 0 }}
-            transition={{ duration: 0.18, ease: 'easeOut' }}
-            onClick={(e) => e.stopPropagation()}
-          >
-            <header className="dialog-header">
-              <h2 id="help-title">Keyboard and legend</h2>
-              <button ref={closeRef} type="button" className="btn btn-icon btn-ghost" onClick={close} aria-label="Close help">
-                <Icon name="close" />
-              </button>
-            </header>
-            <div className="dialog-body">
-              <dl className="shortcuts">
-                {SHORTCUTS.map(([k, what]) => (
-                  <div key={k}>
-                    <dt>
-                      {k.split('  ').map((part) => (
-                        <kbd key={part}>{part}</kbd>
-                      ))}
-                    </dt>
-                    <dd>{what}</dd>
-                  </div>
+    <Modal open={open} onClose={close} labelledBy="help-title" trapKeys={false}>
+      <ModalHeader id="help-title" title="Keyboard and legend" onClose={close} closeLabel="Close help" closeRef={closeRef} />
+      <div className="dialog-body">
+        <dl className="shortcuts">
+          {SHORTCUTS.map(([k, what]) => (
+            <div key={k}>
+              <dt>
+                {k.split('  ').map((part) => (
+                  <kbd key={part}>{part}</kbd>
                 ))}
-              </dl>
-              <div>
-                <Legend compact={false} />
-                <p className="hint">
-                  Everything drawn is read from the running cluster (<code>window.playground</code>): roles and terms from <code>status()</code>,
-                  timers and votes from <code>nodeDetail()</code>, messages from <code>inFlight()</code> positioned by their send and arrival times
-                  in virtual time.
-                </p>
-              </div>
+              </dt>
+              <dd>{what}</dd>
             </div>
-          </motion.div>
-        </motion.div>
-      )}
-    </AnimatePresence>
+          ))}
+        </dl>
+        <div>
+          <Legend compact={false} />
+          <p className="hint">
+            Everything drawn is read from the running cluster (<code>window.playground</code>): roles and terms from <code>status()</code>,
+            timers and votes from <code>nodeDetail()</code>, messages from <code>inFlight()</code> positioned by their send and arrival times
+            in virtual time.
+          </p>
+        </div>
+      </div>
+    </Modal>
   );
 }

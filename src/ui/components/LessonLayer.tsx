@@ -6,7 +6,6 @@
 // or "b" back (what presentation clickers send), "p" presenter mode. Arrow keys step the lesson
 // only while its panel has the focus (elsewhere they step the simulation).
 
-import { AnimatePresence, motion } from 'motion/react';
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { lessons } from '../../scenarios/index';
@@ -14,19 +13,10 @@ import { back, next, openLesson, openPicker, togglePresenter } from '../lessonCo
 import { lessonStore } from '../store/lessonStore';
 import { notify } from '../store/uiStore';
 import { useSession, useUi } from '../store/sessionContext';
-import { Icon } from './Icons';
 import { useLesson } from './LessonPanel';
+import { Modal, ModalHeader } from './Modal';
+import { isTyping } from '../hooks/useKeyboardShortcuts';
 
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  const tag = target.tagName;
-  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-  if (tag === 'INPUT') {
-    const type = (target as HTMLInputElement).type;
-    return type !== 'checkbox' && type !== 'radio' && type !== 'range' && type !== 'button';
-  }
-  return target.isContentEditable;
-}
 
 function useLessonKeys(): void {
   const { ui } = useSession();
@@ -117,59 +107,31 @@ function Picker() {
     openLesson(id, variant).catch((err: unknown) => notify(ui, 'error', `lesson: ${(err as Error).message}`));
   };
   return (
-    <AnimatePresence>
-      {open && (
-        <motion.div className="overlay" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} transition={{ duration: 0.15 }} onClick={close}>
-          <motion.div
-            className="dialog lesson-picker"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="lesson-picker-title"
-            initial={{ y: 8, opacity: 0 }}
-            animate={{ y: 0, opacity: 1 }}
-            exit={{ y: 8, opacity: 0 }}
-            transition={{ duration: 0.18, ease: 'easeOut' }}
-            onClick={(e) => e.stopPropagation()}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') {
-                e.stopPropagation();
-                close();
-              }
-            }}
-            data-testid="lesson-picker"
-          >
-            <header className="dialog-header">
-              <h2 id="lesson-picker-title">Guided lessons</h2>
-              <button type="button" className="btn btn-icon btn-ghost" onClick={close} aria-label="Close the lesson list">
-                <Icon name="close" />
+    <Modal open={open} onClose={close} labelledBy="lesson-picker-title" className="lesson-picker" testId="lesson-picker">
+      <ModalHeader id="lesson-picker-title" title="Guided lessons" onClose={close} closeLabel="Close the lesson list" />
+      <p className="lesson-picker-intro">
+        Each lesson builds its own cluster and runs scripted steps on it; every step ends with checks read from the cluster. <kbd>PageDown</kbd> / <kbd>PageUp</kbd> step through,{' '}
+        <kbd>p</kbd> toggles presenter mode.
+      </p>
+      <ol className="lesson-list">
+        {lessons.map((l, i) => (
+          <li key={l.id} className={l.id === current ? 'is-current' : ''}>
+            <button type="button" ref={i === 0 ? firstRef : undefined} className="lesson-list-main" onClick={() => start(l.id)} data-testid={`lesson-open-${l.id}`}>
+              <span className="lesson-list-title">{l.title}</span>
+              <span className="lesson-list-summary">{l.summary}</span>
+              <span className="lesson-list-meta">
+                {l.steps.length} steps · {l.options.nodes ?? 3} members
+              </span>
+            </button>
+            {l.variant !== undefined && (
+              <button type="button" className="btn btn-sm lesson-list-variant" onClick={() => start(l.id, l.variant!.id)}>
+                {l.variant.label}
               </button>
-            </header>
-            <p className="lesson-picker-intro">
-              Each lesson builds its own cluster and runs scripted steps on it; every step ends with checks read from the cluster. <kbd>PageDown</kbd> / <kbd>PageUp</kbd> step through,{' '}
-              <kbd>p</kbd> toggles presenter mode.
-            </p>
-            <ol className="lesson-list">
-              {lessons.map((l, i) => (
-                <li key={l.id} className={l.id === current ? 'is-current' : ''}>
-                  <button type="button" ref={i === 0 ? firstRef : undefined} className="lesson-list-main" onClick={() => start(l.id)} data-testid={`lesson-open-${l.id}`}>
-                    <span className="lesson-list-title">{l.title}</span>
-                    <span className="lesson-list-summary">{l.summary}</span>
-                    <span className="lesson-list-meta">
-                      {l.steps.length} steps · {l.options.nodes ?? 3} members
-                    </span>
-                  </button>
-                  {l.variant !== undefined && (
-                    <button type="button" className="btn btn-sm lesson-list-variant" onClick={() => start(l.id, l.variant!.id)}>
-                      {l.variant.label}
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ol>
-          </motion.div>
-        </motion.div>
-      )}
-    </AnimatePresence>
+            )}
+          </li>
+        ))}
+      </ol>
+    </Modal>
   );
 }
 

@@ -3,12 +3,11 @@
 // and forgets the saved one); a share link carries the seed and every recorded action (?run=),
 // and opening it replays the run.
 
-import { AnimatePresence, motion } from 'motion/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { encodeRun } from '../lib/shareLink';
 import { notify } from '../store/uiStore';
 import { useSession } from '../store/sessionContext';
-import { Icon } from './Icons';
+import { Modal, ModalHeader } from './Modal';
 
 const SIZES = [1, 3, 5, 7, 9];
 
@@ -69,66 +68,39 @@ function NewClusterDialog({ open, onClose }: { open: boolean; onClose: () => voi
   };
 
   return (
-    <AnimatePresence>
-      {open && (
-        <motion.div className="overlay" initial={{ opacity: 0 }} animate={{ opacity: 1 }} exit={{ opacity: 0 }} transition={{ duration: 0.15 }} onClick={onClose}>
-          <motion.form
-            className="dialog dialog-narrow"
-            role="dialog"
-            aria-modal="true"
-            aria-labelledby="new-cluster-title"
-            initial={{ y: 8, opacity: 0 }}
-            animate={{ y: 0, opacity: 1 }}
-            exit={{ y: 8, opacity: 0 }}
-            transition={{ duration: 0.18, ease: 'easeOut' }}
-            onClick={(e) => e.stopPropagation()}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') onClose();
-              // The page's shortcuts stay out of the form.
-              e.stopPropagation();
-            }}
-            onSubmit={submit}
-          >
-            <header className="dialog-header">
-              <h2 id="new-cluster-title">New cluster</h2>
-              <button type="button" className="btn btn-icon btn-ghost" onClick={onClose} aria-label="Close">
-                <Icon name="close" />
-              </button>
-            </header>
-            <div className="dialog-body form-grid">
-              <label>
-                Members
-                <select ref={first} value={nodes} onChange={(e) => setNodes(Number(e.target.value))} data-testid="new-nodes">
-                  {SIZES.map((n) => (
-                    <option key={n} value={n}>
-                      {n}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label>
-                Seed
-                <input value={seed} onChange={(e) => setSeed(e.target.value)} inputMode="numeric" aria-invalid={!seedValid} data-testid="new-seed" />
-              </label>
-              <label className="check">
-                <input type="checkbox" checked={preVote} onChange={(e) => setPreVote(e.target.checked)} /> pre-vote (<code>--pre-vote</code>)
-              </label>
-              <label className="check">
-                <input type="checkbox" checked={checkQuorum} onChange={(e) => setCheckQuorum(e.target.checked)} /> check-quorum
-              </label>
-              <p className="hint">The current cluster and its saved data are discarded. Same seed and same actions: the same run.</p>
-              <div className="form-actions">
-                <button type="button" className="btn" onClick={onClose}>
-                  Cancel
-                </button>
-                <button type="submit" className="btn btn-primary" disabled={!seedValid} data-testid="new-start">
-                  Start
-                </button>
-              </div>
-            </div>
-          </motion.form>
-        </motion.div>
-      )}
-    </AnimatePresence>
+    <Modal open={open} onClose={onClose} labelledBy="new-cluster-title" className="dialog-narrow" onSubmit={submit}>
+      <ModalHeader id="new-cluster-title" title="New cluster" onClose={onClose} />
+      <div className="dialog-body form-grid">
+        <label>
+          Members
+          <select ref={first} value={nodes} onChange={(e) => setNodes(Number(e.target.value))} data-testid="new-nodes">
+            {SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Seed
+          <input value={seed} onChange={(e) => setSeed(e.target.value)} inputMode="numeric" aria-invalid={!seedValid} data-testid="new-seed" />
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={preVote} onChange={(e) => setPreVote(e.target.checked)} /> pre-vote (<code>--pre-vote</code>)
+        </label>
+        <label className="check">
+          <input type="checkbox" checked={checkQuorum} onChange={(e) => setCheckQuorum(e.target.checked)} /> check-quorum
+        </label>
+        <p className="hint">The current cluster and its saved data are discarded. Same seed and same actions: the same run.</p>
+        <div className="form-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={!seedValid} data-testid="new-start">
+            Start
+          </button>
+        </div>
+      </div>
+    </Modal>
   );
 }

@@ -6,7 +6,8 @@ import { useEffect } from 'react';
 import { clientPut, forceElection, heal, kill, nudgeSpeed, restart, step, stop, togglePlay } from '../actions';
 import type { Session } from '../session';
 
-function isTyping(target: EventTarget | null): boolean {
+/** Whether a key press goes to a field being typed in (shortcuts leave those alone). */
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   const tag = target.tagName;
   if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
