@@ -6,8 +6,7 @@
 // or "b" back (what presentation clickers send), "p" presenter mode. Arrow keys step the lesson
 // only while its panel has the focus (elsewhere they step the simulation).
 
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { createPortal } from 'react-dom';
+import { useEffect, useRef } from 'react';
 import { lessons } from '../../scenarios/index';
 import { back, next, openLesson, openPicker, togglePresenter } from '../lessonController';
 import { lessonStore } from '../store/lessonStore';
@@ -71,18 +70,9 @@ function usePageAttributes(): void {
 }
 
 /** The top bar's "Lessons" button, placed at the start of the bar's end group. */
-function Launcher() {
-  const [slot, setSlot] = useState<HTMLElement | null>(null);
-  useLayoutEffect(() => {
-    const end = document.querySelector('.topbar-end');
-    if (end === null) return;
-    const el = document.createElement('span');
-    el.className = 'lesson-launcher-slot';
-    end.prepend(el);
-    setSlot(el);
-    return () => el.remove();
-  }, []);
-  const button = (
+/** The top bar's Lessons button (TopBar places it). */
+export function LessonLauncher() {
+  return (
     <button type="button" className="btn lesson-launcher" onClick={() => openPicker()} aria-haspopup="dialog" data-testid="lessons-open" title="Guided lessons">
       <svg viewBox="0 0 20 20" width="1.1em" height="1.1em" aria-hidden="true">
         <path d="M3 4.5c2.5-1 4.8-1 7 .5v11c-2.2-1.5-4.5-1.5-7-.5zM17 4.5c-2.5-1-4.8-1-7 .5v11c2.2-1.5 4.5-1.5 7-.5z" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" />
@@ -90,7 +80,6 @@ function Launcher() {
       Lessons
     </button>
   );
-  return slot === null ? null : createPortal(button, slot);
 }
 
 function Picker() {
@@ -144,9 +133,6 @@ export function LessonLayer() {
     if (helpOpen) openPicker(false);
   }, [helpOpen]);
   return (
-    <>
-      <Launcher />
-      <Picker />
-    </>
+    <Picker />
   );
 }

@@ -5,6 +5,7 @@ import { Clock } from './Clock';
 import { Icon } from './Icons';
 import { TimeControls } from './TimeControls';
 import { SessionMenu } from './SessionMenu';
+import { LessonLauncher } from './LessonLayer';
 
 export function TopBar() {
   const { pg, ui } = useSession();
@@ -30,6 +31,7 @@ export function TopBar() {
       <TimeControls />
       <Clock />
       <div className="topbar-end">
+        <LessonLauncher />
         <SessionMenu />
         <button
           type="button"
