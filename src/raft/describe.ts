@@ -17,136 +17,14 @@ import type {
   SoftState,
 } from './types';
 import { LocalAppendThread, LocalApplyThread, None, isEmptyHardState, isEmptySnap } from './types';
+import { goQuote } from '../lib/goQuote';
 
 /** Formats entry payloads; the default is Go's %q. */
 export type EntryFormatter = (data: Bytes) => string;
 
-/** Printable ASCII other than the double quote and the backslash: what %q copies unchanged. */
-const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
-/** Printable ASCII: %q copies it, escaping only the double quote and the backslash. */
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-const QUOTE_OR_BACKSLASH = /[\x22\x5c]/g;
+/** Go's strconv.Quote of a byte payload (what `%q` prints for a []byte): shared with etcdctl. */
+export { goQuote };
 
-/**
- * Go's strconv.Quote applied to bytes (what `%q` prints for a []byte). Payloads are mostly
- * printable ASCII (JSON requests): those take a regex fast path that builds one flat string
- * instead of concatenating character by character (this runs for every entry of every message
- * the simulation sends).
- */
-export function goQuote(data: Bytes): string {
-  if (PLAIN_ASCII.test(data)) return '"' + data + '"';
-  if (PRINTABLE_ASCII.test(data)) return '"' + data.replace(QUOTE_OR_BACKSLASH, '\\$&') + '"';
-  const parts: string[] = ['"'];
-  let run = 0; // start of the current run of characters copied unchanged
-  let i = 0;
-  while (i < data.length) {
-    const b = data.charCodeAt(i);
-    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c) {
-      i++;
-      continue;
-    }
-    if (i > run) parts.push(data.slice(run, i));
-    if (b < 0x80) {
-      parts.push(quoteAscii(b));
-      i++;
-    } else {
-      const decoded = decodeUtf8Rune(data, i);
-      if (decoded === undefined) {
-        parts.push('\\x' + hex2(b));
-        i++;
-      } else {
-        const [rune, width] = decoded;
-        parts.push(isPrintRune(rune) ? String.fromCodePoint(rune) : escapeRune(rune));
-        i += width;
-      }
-    }
-    run = i;
-  }
-  if (data.length > run) parts.push(data.slice(run));
-  parts.push('"');
-  return parts.join('');
-}
-
-function hex2(b: number): string {
-  return b.toString(16).padStart(2, '0');
-}
-
-function quoteAscii(b: number): string {
-  switch (b) {
-    case 0x07:
-      return '\\a';
-    case 0x08:
-      return '\\b';
-    case 0x0c:
-      return '\\f';
-    case 0x0a:
-      return '\\n';
-    case 0x0d:
-      return '\\r';
-    case 0x09:
-      return '\\t';
-    case 0x0b:
-      return '\\v';
-    case 0x5c:
-      return '\\\\';
-    case 0x22:
-      return '\\"';
-  }
-  if (b < 0x20 || b === 0x7f) return '\\x' + hex2(b);
-  return String.fromCharCode(b);
-}
-
-function escapeRune(r: number): string {
-  if (r < 0x10000) return '\\u' + r.toString(16).padStart(4, '0');
-  return '\\U' + r.toString(16).padStart(8, '0');
-}
-
-/** Approximates Go's unicode.IsPrint for non-ASCII runes: not a control, format or separator. */
-function isPrintRune(r: number): boolean {
-  if (r >= 0x80 && r < 0xa0) return false; // C1 controls
-  if (r === 0xad) return false; // soft hyphen (format)
-  // Go's IsPrint admits only U+0020 among spaces: other Zs, and zero-width formats, are escaped.
-  if (r === 0xa0 || r === 0x1680 || r === 0x202f || r === 0x205f || r === 0x3000) return false;
-  if (r >= 0x2000 && r <= 0x200f) return false;
-  if (r === 0x2028 || r === 0x2029) return false;
-  if (r >= 0x202a && r <= 0x202e) return false;
-  if (r >= 0x2060 && r <= 0x206f) return false;
-  if (r === 0xfeff) return false;
-  if (r >= 0xfff9 && r <= 0xfffb) return false;
-  if (r >= 0xe000 && r <= 0xf8ff) return false; // private use
-  return true;
-}
-
-/** Decodes one UTF-8 sequence at `i`; undefined when invalid (Go then prints \xNN per byte). */
-function decodeUtf8Rune(s: Bytes, i: number): [number, number] | undefined {
-  const b0 = s.charCodeAt(i);
-  const cont = (k: number): number | undefined => {
-    const b = s.charCodeAt(i + k);
-    return i + k < s.length && (b & 0xc0) === 0x80 ? b & 0x3f : undefined;
-  };
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    const c1 = cont(1);
-    return c1 === undefined ? undefined : [((b0 & 0x1f) << 6) | c1, 2];
-  }
-  if (b0 >= 0xe0 && b0 <= 0xef) {
-    const c1 = cont(1);
-    const c2 = cont(2);
-    if (c1 === undefined || c2 === undefined) return undefined;
-    const r = ((b0 & 0x0f) << 12) | (c1 << 6) | c2;
-    if (r < 0x800 || (r >= 0xd800 && r <= 0xdfff)) return undefined;
-    return [r, 3];
-  }
-  if (b0 >= 0xf0 && b0 <= 0xf4) {
-    const c1 = cont(1);
-    const c2 = cont(2);
-    const c3 = cont(3);
-    if (c1 === undefined || c2 === undefined || c3 === undefined) return undefined;
-    const r = ((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3;
-    if (r < 0x10000 || r > 0x10ffff) return undefined;
-    return [r, 4];
-  }
-  return undefined;
-}
 
 /** Go's %v of a []uint64: "[1 2 3]", nil or empty as "[]". */
 export function goSlice(ids: readonly number[]): string {
