@@ -30,6 +30,7 @@ import { storedKeyspace, storedLog } from '../cluster/storedView';
 export { loadSavedSession, clearSavedSession, type SavedSession } from './savedSession';
 
 export type { Violation } from '../cluster/checkers/invariants';
+export type { Entry } from '../raft/index';
 export type { Recording, RecordedAction, ExecOptions, ExecResult, InFlight, LinkState, LinkSettings, NodeDetail, LogSlice, KeyspaceView, HistoryOp };
 
 export interface PlaygroundOptions {

@@ -6,7 +6,7 @@
 // horizontally), so a log of 100k entries costs what a screenful costs.
 
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { Entry } from '../../raft/index';
+import type { Entry } from '../../playground/index';
 import type { NodeDetail, NodeStatus } from '../../playground/index';
 import { clip, roleLabel, visualRole, type Lifecycle } from '../lib/format';
 import { termColor, termInk } from '../lib/termColors';
