@@ -7,9 +7,8 @@ import type {
   CompactionResponse,
   DeleteRangeResponse,
   PutResponse,
+  RangeRequest,
   RangeResponse,
-  SortOrder,
-  SortTarget,
   TxnRequest,
   TxnResponse,
   WatchFilter,
@@ -57,25 +56,16 @@ export class EtcdError extends Error {
   }
 }
 
-export interface RangeOptions {
+/** A range read's options: etcd's RangeRequest fields, plus clientv3's prefix / from-key. */
+export interface RangeOptions extends Omit<RangeRequest, 'key' | 'serializable'> {
   /** Explicit range end (exclusive); "\0" means every key >= key. */
   rangeEnd?: string;
   /** All keys with `key` as prefix (an empty key: all keys). */
   prefix?: boolean;
   /** All keys >= key. */
   fromKey?: boolean;
-  limit?: number;
-  revision?: number;
-  sortOrder?: SortOrder;
-  sortTarget?: SortTarget;
   /** Served by the member locally, without a ReadIndex round (may be stale). */
   serializable?: boolean;
-  keysOnly?: boolean;
-  countOnly?: boolean;
-  minModRevision?: number;
-  maxModRevision?: number;
-  minCreateRevision?: number;
-  maxCreateRevision?: number;
 }
 
 export interface PutOptions {

@@ -43,8 +43,7 @@ export type Fate =
   | { kind: 'drop'; at: number; reason: 'link down' | 'lost' };
 
 export class Network {
-  private readonly links = new Map<string, LinkState>();
-  /** The same links by sender and receiver. */
+  /** Every link by sender and receiver (nested maps: no key string per message). */
   private readonly byPair = new Map<number, Map<number, LinkState>>();
 
   constructor(
@@ -52,12 +51,7 @@ export class Network {
     private readonly defaults: LinkState,
   ) {}
 
-  private key(from: number, to: number): string {
-    return `${from}>${to}`;
-  }
-
   link(from: number, to: number): LinkState {
-    // Nested maps: no key string per message on the hot path.
     let row = this.byPair.get(from);
     if (row === undefined) {
       row = new Map();
@@ -65,8 +59,7 @@ export class Network {
     }
     let l = row.get(to);
     if (l === undefined) {
-      l = this.links.get(this.key(from, to)) ?? { ...this.defaults };
-      this.links.set(this.key(from, to), l);
+      l = { ...this.defaults };
       row.set(to, l);
     }
     return l;

@@ -709,7 +709,6 @@ class PlaygroundImpl implements Playground {
   }
 
   async restart(id: number): Promise<void> {
-    this.current.cluster.spec(id);
     if (this.current.cluster.isAlive(id)) throw new Error(`${this.current.cluster.spec(id).name} is running`);
     await this.act('restart', [id]);
   }

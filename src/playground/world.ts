@@ -23,7 +23,7 @@ export const FN_MARKER = { callback: true } as const;
 /** How an AbortSignal option is written in a recording (the abort itself is an 'abort' action). */
 export const SIGNAL_MARKER = { signal: true } as const;
 
-export function isFnMarker(x: unknown): boolean {
+function isFnMarker(x: unknown): boolean {
   return x !== null && typeof x === 'object' && (x as { callback?: unknown }).callback === true && Object.keys(x as object).length === 1;
 }
 
